@@ -1,0 +1,49 @@
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Storage } from 'botbuilder';
+import type { ContentCatalog } from '../core/content/catalog';
+import type { AppConfig } from './config';
+import { createBot } from './createBot';
+import type { Logger } from './logger';
+import { createServer, type BotServer } from './server';
+
+type BotFrameworkAuthentication = NonNullable<ConstructorParameters<typeof CloudAdapter>[0]>;
+
+export interface AppDeps {
+  config: AppConfig;
+  storage: Storage;
+  catalog: ContentCatalog;
+  logger: Logger;
+  /** Tests pass one that trusts a loopback JWKS; production builds it from config. */
+  botFrameworkAuthentication?: BotFrameworkAuthentication;
+}
+
+export interface App {
+  adapter: CloudAdapter;
+  server: BotServer;
+}
+
+export function botFrameworkAuthenticationFor(config: AppConfig): BotFrameworkAuthentication {
+  // With no app id the SDK disables authentication; MultiTenant then avoids SingleTenant's tenant assertion.
+  const auth = config.authenticated ? config.botAuth : { ...config.botAuth, MicrosoftAppType: 'MultiTenant' };
+  return new ConfigurationBotFrameworkAuthentication(auth);
+}
+
+/** The whole bot behind its HTTP server, the same in production and in HTTP-level tests. */
+export function createApp(deps: AppDeps): App {
+  const adapter = new CloudAdapter(deps.botFrameworkAuthentication ?? botFrameworkAuthenticationFor(deps.config));
+  const parts = createBot({
+    storage: deps.storage,
+    catalog: deps.catalog,
+    logger: deps.logger,
+    allowedTenantIds: deps.config.allowedTenantIds,
+    publicBaseUrl: deps.config.publicBaseUrl,
+  });
+  for (const middleware of parts.middleware) adapter.use(middleware);
+  adapter.onTurnError = parts.onTurnError;
+  const server = createServer({
+    adapter,
+    runTurn: (context) => parts.bot.run(context),
+    catalog: deps.catalog,
+    logger: deps.logger,
+  });
+  return { adapter, server };
+}

@@ -1,0 +1,140 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * Configuration, read once from the environment by the composition root. Every problem names its variable;
+ * secrets are never echoed (see redactedConfig).
+ */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const booleanFlag = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return false;
+    if (/^(true|1|yes)$/i.test(v)) return true;
+    if (/^(false|0|no)$/i.test(v)) return false;
+    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+    return z.NEVER;
+  });
+
+const envSchema = z
+  .object({
+    PORT: z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined || v === '' ? '3978' : v))
+      .pipe(z.string().regex(/^\d+$/, 'must be a port number'))
+      .transform(Number)
+      .pipe(z.number().int().min(1, 'must be a port number').max(65535, 'must be a port number')),
+    HOST: optionalString,
+    ALLOW_UNAUTHENTICATED_REMOTE: booleanFlag,
+    PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    MicrosoftAppType: optionalString.pipe(z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional()),
+    MicrosoftAppId: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppTenantId: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
+    ALLOWED_TENANT_IDS: optionalString.transform((v, ctx) => {
+      const ids = (v ?? '')
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      for (const id of ids) if (!guid.test(id)) ctx.addIssue({ code: 'custom', message: `'${id}' is not a tenant GUID` });
+      return ids.map((id) => id.toLowerCase());
+    }),
+    DATA_DIR: optionalString.transform((v) => v ?? './data'),
+    NODE_ENV: optionalString,
+    LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
+  })
+  .superRefine((env, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!env.MicrosoftAppId) {
+      if (env.NODE_ENV === 'production')
+        problem('MicrosoftAppId', 'is required when NODE_ENV=production: without it anyone could post to the bot');
+      if (env.HOST && !LOOPBACK_HOSTS.has(env.HOST) && !env.ALLOW_UNAUTHENTICATED_REMOTE)
+        problem(
+          'HOST',
+          `is '${env.HOST}', which is not loopback; without MicrosoftAppId the bot has no authentication. Set MicrosoftAppId, or ALLOW_UNAUTHENTICATED_REMOTE=true to force it`,
+        );
+      return;
+    }
+    const appType = env.MicrosoftAppType ?? 'SingleTenant';
+    if (appType !== 'MultiTenant' && !env.MicrosoftAppTenantId)
+      problem('MicrosoftAppTenantId', `is required for MicrosoftAppType=${appType}`);
+    if (appType === 'UserAssignedMSI' && env.MicrosoftAppPassword)
+      problem('MicrosoftAppPassword', 'must be empty for MicrosoftAppType=UserAssignedMSI');
+    if (appType !== 'UserAssignedMSI' && !env.MicrosoftAppPassword)
+      problem('MicrosoftAppPassword', `is required for MicrosoftAppType=${appType}`);
+  });
+
+export interface BotAuthSettings {
+  MicrosoftAppType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  MicrosoftAppId: string;
+  MicrosoftAppPassword: string;
+  MicrosoftAppTenantId: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** True when requests are authenticated (MicrosoftAppId set). */
+  authenticated: boolean;
+  /** Listening off loopback without authentication, because someone forced it. */
+  unauthenticatedRemote: boolean;
+  publicBaseUrl: string;
+  botAuth: BotAuthSettings;
+  allowedTenantIds: string[];
+  dataDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')} ${issue.message}`),
+    );
+  }
+  const e = result.data;
+  const authenticated = !!e.MicrosoftAppId;
+  const host = e.HOST ?? (authenticated ? '0.0.0.0' : '127.0.0.1');
+  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
+  return {
+    port: e.PORT,
+    host,
+    authenticated,
+    unauthenticatedRemote: !authenticated && !LOOPBACK_HOSTS.has(host),
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${displayHost}:${e.PORT}`).replace(/\/+$/, ''),
+    botAuth: {
+      MicrosoftAppType: e.MicrosoftAppType ?? 'SingleTenant',
+      MicrosoftAppId: e.MicrosoftAppId ?? '',
+      MicrosoftAppPassword: e.MicrosoftAppPassword ?? '',
+      MicrosoftAppTenantId: e.MicrosoftAppTenantId ?? '',
+    },
+    allowedTenantIds: e.ALLOWED_TENANT_IDS,
+    dataDir: e.DATA_DIR,
+    logLevel: e.LOG_LEVEL ?? 'info',
+  };
+}
+
+/** The configuration as it may be logged: secrets replaced. */
+export function redactedConfig(config: AppConfig): Record<string, unknown> {
+  return {
+    ...config,
+    botAuth: { ...config.botAuth, MicrosoftAppPassword: config.botAuth.MicrosoftAppPassword ? '***' : '' },
+  };
+}

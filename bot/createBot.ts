@@ -1,0 +1,43 @@
+import { ConversationState, PrivateConversationState, type Middleware, type Storage, type TurnContext } from 'botbuilder';
+import type { ContentCatalog } from '../core/content/catalog';
+import { DiagnosisViews } from '../dialogs/diagnosisViews';
+import { MainDialog } from '../dialogs/mainDialog';
+import { createTurnErrorHandler } from './errorBoundary';
+import type { Logger } from './logger';
+import { SigninDeskBot } from './signinDeskBot';
+import { TenantGuard } from './tenantGuard';
+import { TurnSerializer } from './turnSerializer';
+
+export interface BotDeps {
+  storage: Storage;
+  catalog: ContentCatalog;
+  logger: Logger;
+  allowedTenantIds: readonly string[];
+  publicBaseUrl: string;
+}
+
+export interface BotParts {
+  bot: SigninDeskBot;
+  /** In order: the tenant check runs before anything else sees the activity. */
+  middleware: Middleware[];
+  onTurnError: (context: TurnContext, error: Error) => Promise<void>;
+}
+
+/** Builds the bot's logic for any adapter: CloudAdapter in production, TestAdapter in dialog tests. */
+export function createBot(deps: BotDeps): BotParts {
+  const conversationState = new ConversationState(deps.storage);
+  const userInConversationState = new PrivateConversationState(deps.storage);
+  const views = new DiagnosisViews(deps.catalog, deps.publicBaseUrl);
+  const bot = new SigninDeskBot({
+    conversationState,
+    userInConversationState,
+    mainDialog: new MainDialog(views),
+    views,
+    logger: deps.logger,
+  });
+  return {
+    bot,
+    middleware: [new TenantGuard(deps.allowedTenantIds, deps.catalog, deps.logger), new TurnSerializer()],
+    onTurnError: createTurnErrorHandler({ catalog: deps.catalog, logger: deps.logger, userInConversationState }),
+  };
+}

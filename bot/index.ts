@@ -1,0 +1,62 @@
+import { join, resolve } from 'node:path';
+import { ContentCatalog, ContentError } from '../core/content/catalog';
+import { createApp } from './app';
+import { ConfigError, loadConfig, redactedConfig } from './config';
+import { createLogger } from './logger';
+import { projectRoot } from './paths';
+import { SqliteStorage } from './storage/sqliteStorage';
+
+/** The composition root: the only place that reads process.env and builds the services. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee .env.example and the configuration table in README.md.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  logger.info('starting Sign-in Desk', { config: redactedConfig(config) });
+  if (!config.authenticated) logger.warn('MicrosoftAppId is not set: authentication is OFF (local mode)');
+  if (config.unauthenticatedRemote)
+    logger.warn(
+      `!!! LISTENING ON ${config.host} WITHOUT AUTHENTICATION (ALLOW_UNAUTHENTICATED_REMOTE=true): anyone who can reach this port can talk to the bot as any user !!!`,
+    );
+
+  let catalog: ContentCatalog;
+  try {
+    catalog = ContentCatalog.load(join(projectRoot(), 'content'));
+  } catch (error) {
+    if (error instanceof ContentError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const storage = new SqliteStorage(join(resolve(config.dataDir), 'state.sqlite'));
+  const { server } = createApp({ config, storage, catalog, logger });
+  const address = await server.listen(config.port, config.host);
+  logger.info('listening', { url: `http://${address.host}:${address.port}/api/messages` });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping: finishing turns in flight', { signal });
+    await server.close();
+    storage.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`Sign-in Desk failed to start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import template from './question.json';
+import { renderCard, type CardAttachment } from './renderCard';
+
+export interface QuestionCardChoice {
+  id: string;
+  label: string;
+  description?: string;
+}
+
+export interface QuestionCardData {
+  /** Which payload the buttons send: a question answer, the fix check, or the next option. */
+  action: 'diagnosis.choose' | 'diagnosis.verify' | 'diagnosis.next';
+  heading?: string;
+  prompt: string;
+  questionId?: string;
+  procedureId?: string;
+  choices: QuestionCardChoice[];
+  help?: { title: string; text: string };
+}
+
+export function renderQuestionCard(data: QuestionCardData): CardAttachment {
+  return renderCard('question', template, {
+    ...data,
+    heading: data.heading ?? '',
+    questionId: data.questionId ?? '',
+    procedureId: data.procedureId ?? '',
+    described: data.choices.filter((c) => c.description),
+    help: data.help ?? null,
+  });
+}

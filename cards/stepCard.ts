@@ -1,0 +1,23 @@
+import template from './step.json';
+import type { CardCodeSnippet, CardLink } from './codeSnippet';
+import { renderCard, type CardAttachment } from './renderCard';
+
+export interface StepCardData {
+  procedureId: string;
+  procedureTitle: string;
+  /** Shown on the first step only. */
+  intro: string;
+  stepId: string;
+  progress: string;
+  title: string;
+  text: string;
+  warnings: string[];
+  notes: string[];
+  code: CardCodeSnippet[];
+  links: CardLink[];
+  labels: { done: string; notHelped: string; checklist: string };
+}
+
+export function renderStepCard(data: StepCardData): CardAttachment {
+  return renderCard('step', template, data);
+}

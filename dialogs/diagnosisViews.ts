@@ -1,0 +1,217 @@
+import type { ContentCatalog, Flow } from '../core/content/catalog';
+import type { Question, Step } from '../core/content/schema';
+import type { DiagnosisTrail } from '../core/diagnosis';
+import type { Language } from '../core/language';
+import type { CardCodeSnippet, CardLink } from '../cards/codeSnippet';
+import type { CardAttachment } from '../cards/renderCard';
+import { renderChecklistCard } from '../cards/checklistCard';
+import { renderNoticeCard } from '../cards/noticeCard';
+import { renderQuestionCard } from '../cards/questionCard';
+import { renderStepCard } from '../cards/stepCard';
+import { renderWelcomeCard } from '../cards/welcomeCard';
+
+export const checklistInputId = (stepId: string): string => `step-${stepId}`;
+
+/** Turns content and diagnosis state into cards. Dialogs decide what to show; this decides how. */
+export class DiagnosisViews {
+  constructor(
+    private readonly catalog: ContentCatalog,
+    /** Where users download scripts from: the bot's public address. */
+    private readonly publicBaseUrl: string,
+  ) {}
+
+  text(language: Language, key: string, params?: Record<string, string | number>): string {
+    return this.catalog.text(language, key, params);
+  }
+
+  flow(language: Language): Flow {
+    return this.catalog.flow(language);
+  }
+
+  welcome(language: Language, sharedConversation: boolean): CardAttachment {
+    const t = (key: string) => this.text(language, key);
+    return renderWelcomeCard({
+      title: t('welcome.title'),
+      intro: t('welcome.intro'),
+      capabilities: [t('welcome.capability1'), t('welcome.capability2'), t('welcome.capability3')],
+      hint: t(sharedConversation ? 'welcome.hintShared' : 'welcome.hintPersonal'),
+      startLabel: t('action.start'),
+      helpLabel: t('action.help'),
+    });
+  }
+
+  help(language: Language): CardAttachment {
+    return renderNoticeCard({
+      title: this.text(language, 'help.title'),
+      text: this.text(language, 'help.text'),
+      commands: [
+        { name: 'restart', label: this.text(language, 'action.start') },
+        { name: 'cancel', label: this.text(language, 'action.cancel') },
+      ],
+    });
+  }
+
+  notice(language: Language, textKey: string, withStart = false): CardAttachment {
+    return renderNoticeCard({
+      text: this.text(language, textKey),
+      commands: withStart ? [{ name: 'restart', label: this.text(language, 'action.start') }] : [],
+    });
+  }
+
+  question(question: Question): CardAttachment {
+    return renderQuestionCard({
+      action: 'diagnosis.choose',
+      prompt: question.prompt,
+      questionId: question.id,
+      choices: question.choices.map((c) => ({ id: c.id, label: c.label, description: c.description })),
+      help: question.help,
+    });
+  }
+
+  step(language: Language, procedureId: string, stepIndex: number): CardAttachment {
+    const flow = this.flow(language);
+    const procedure = flow.procedure(procedureId);
+    const step = flow.step(procedure.steps[stepIndex]);
+    return renderStepCard({
+      procedureId,
+      procedureTitle: procedure.title,
+      intro: stepIndex === 0 ? procedure.intro : '',
+      stepId: step.id,
+      progress: this.text(language, 'step.progress', { current: stepIndex + 1, total: procedure.steps.length }),
+      title: step.title,
+      text: step.text,
+      warnings: step.warnings,
+      notes: step.notes,
+      code: this.codeOf(flow, step),
+      links: this.linksOf(language, flow, step),
+      labels: {
+        done: this.text(language, 'step.done'),
+        notHelped: this.text(language, 'step.notHelped'),
+        checklist: this.text(language, 'step.checklist'),
+      },
+    });
+  }
+
+  checklist(language: Language, procedureId: string, trail: DiagnosisTrail): CardAttachment {
+    const flow = this.flow(language);
+    const procedure = flow.procedure(procedureId);
+    const attempt = trail.attempts[trail.attempts.length - 1];
+    return renderChecklistCard({
+      procedureId,
+      procedureTitle: procedure.title,
+      intro: `${procedure.intro}\n\n${this.text(language, 'checklist.intro')}`,
+      steps: procedure.steps.map((stepId, index) => {
+        const step = flow.step(stepId);
+        return {
+          inputId: checklistInputId(stepId),
+          number: index + 1,
+          title: step.title,
+          text: step.text,
+          checked: attempt?.steps.some((s) => s.step === stepId && s.outcome === 'done') ?? false,
+          warnings: step.warnings,
+          notes: step.notes,
+          code: this.codeOf(flow, step),
+          links: this.linksOf(language, flow, step),
+        };
+      }),
+      labels: {
+        submit: this.text(language, 'checklist.submit'),
+        stepByStep: this.text(language, 'checklist.stepByStep'),
+      },
+    });
+  }
+
+  verify(language: Language, procedureId: string, checkpoint: boolean): CardAttachment {
+    return renderQuestionCard({
+      action: 'diagnosis.verify',
+      prompt: this.text(language, checkpoint ? 'verify.checkpointPrompt' : 'verify.prompt'),
+      procedureId,
+      choices: [
+        { id: 'yes', label: this.text(language, 'verify.yes') },
+        { id: 'no', label: this.text(language, 'verify.no') },
+      ],
+    });
+  }
+
+  nextOptions(language: Language, currentProcedureId: string, fallbacks: string[]): CardAttachment {
+    const flow = this.flow(language);
+    return renderQuestionCard({
+      action: 'diagnosis.next',
+      prompt: this.text(language, fallbacks.length > 0 ? 'next.prompt' : 'next.nothingLeft'),
+      procedureId: currentProcedureId,
+      choices: [
+        ...fallbacks.map((id) => ({ id, label: flow.procedure(id).title })),
+        { id: 'person', label: this.text(language, 'next.person') },
+      ],
+    });
+  }
+
+  fixed(language: Language): CardAttachment {
+    return renderNoticeCard({ title: this.text(language, 'fixed.title'), text: this.text(language, 'fixed.text') });
+  }
+
+  /** Placeholder hand-off until escalation exists: the summary the user can pass on to their help desk. */
+  person(language: Language, trail: DiagnosisTrail): CardAttachment {
+    return renderNoticeCard({
+      title: this.text(language, 'person.title'),
+      text: this.text(language, 'person.text'),
+      quote: trail.description
+        ? { label: this.text(language, 'diagnosis.quoteLabel'), text: trail.description }
+        : undefined,
+      facts: this.summaryFacts(language, trail),
+      commands: [{ name: 'restart', label: this.text(language, 'action.restart') }],
+    });
+  }
+
+  summaryFacts(language: Language, trail: DiagnosisTrail): { title: string; value: string }[] {
+    const flow = this.flow(language);
+    const none = this.text(language, 'summary.none');
+    const join = (items: string[]) => (items.length > 0 ? items.join(', ') : none);
+    const answers = trail.answers.map((a) => {
+      const question = flow.hasQuestion(a.question) ? flow.question(a.question) : undefined;
+      return question?.choices.find((c) => c.id === a.choice)?.label ?? a.choice;
+    });
+    const steps = trail.attempts.flatMap((a) => a.steps.map((s) => ({ ...s, title: flow.step(s.step).title })));
+    return [
+      { title: this.text(language, 'summary.product'), value: join(answers) },
+      {
+        title: this.text(language, 'summary.procedure'),
+        value: join(trail.attempts.map((a) => flow.procedure(a.procedure).title)),
+      },
+      {
+        title: this.text(language, 'summary.stepsDone'),
+        value: join(steps.filter((s) => s.outcome === 'done').map((s) => s.title)),
+      },
+      {
+        title: this.text(language, 'summary.stepsNotHelped'),
+        value: join(steps.filter((s) => s.outcome === 'notHelped').map((s) => s.title)),
+      },
+    ];
+  }
+
+  private codeOf(flow: Flow, step: Step): CardCodeSnippet[] {
+    return step.code.map((code) =>
+      'script' in code
+        ? {
+            caption: code.caption ?? flow.script(code.script).title,
+            language: flow.script(code.script).language,
+            text: this.catalog.scriptText(code.script),
+          }
+        : { caption: code.caption ?? '', language: code.language, text: code.text },
+    );
+  }
+
+  private linksOf(language: Language, flow: Flow, step: Step): CardLink[] {
+    const downloads = step.code.flatMap((code) =>
+      'script' in code
+        ? [
+            {
+              title: this.text(language, 'download.label', { fileName: flow.script(code.script).fileName }),
+              url: `${this.publicBaseUrl}/downloads/${encodeURIComponent(flow.script(code.script).fileName)}`,
+            },
+          ]
+        : [],
+    );
+    return [...step.links, ...downloads];
+  }
+}

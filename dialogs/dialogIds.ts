@@ -1,0 +1,13 @@
+/** Dialog ids, stored in dialog state: renaming one strands conversations that are mid-dialog. */
+export const DialogIds = {
+  main: 'main',
+  mainFlow: 'main.flow',
+  signinRepair: 'signinRepair',
+  signinRepairFlow: 'signinRepair.flow',
+  procedure: 'procedure',
+  procedureStep: 'procedure.step',
+  procedureChecklist: 'procedure.checklist',
+  procedureVerify: 'procedure.verify',
+  procedureNext: 'procedure.next',
+  cardPrompt: 'cardPrompt',
+} as const;

@@ -1,0 +1,41 @@
+import { MessageFactory } from 'botbuilder';
+import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { languageFromLocale } from '../core/language';
+import { recognizeCommand } from './commands';
+import type { DiagnosisViews } from './diagnosisViews';
+
+/**
+ * The root of every conversation flow. Help, cancel and restart are handled here once, before any prompt
+ * sees the message, so they work at every step in both languages.
+ */
+export abstract class InterruptibleDialog extends ComponentDialog {
+  protected constructor(
+    dialogId: string,
+    protected readonly views: DiagnosisViews,
+  ) {
+    super(dialogId);
+  }
+
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    return (await this.interrupt(innerDc)) ?? super.onContinueDialog(innerDc);
+  }
+
+  private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const command = recognizeCommand(innerDc.context.activity);
+    if (!command) return undefined;
+    const language = languageFromLocale(innerDc.context.activity.locale);
+    switch (command) {
+      case 'help':
+        await innerDc.context.sendActivity(MessageFactory.attachment(this.views.help(language)));
+        await innerDc.context.sendActivity(this.views.text(language, 'help.resume'));
+        return { status: DialogTurnStatus.waiting };
+      case 'cancel':
+        await innerDc.context.sendActivity(this.views.text(language, 'cancel.done'));
+        return innerDc.cancelAllDialogs();
+      case 'restart':
+        await innerDc.cancelAllDialogs();
+        await innerDc.context.sendActivity(this.views.text(language, 'restart.done'));
+        return innerDc.beginDialog(this.initialDialogId, {});
+    }
+  }
+}

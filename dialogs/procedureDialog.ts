@@ -1,0 +1,267 @@
+import { MessageFactory } from 'botbuilder';
+import {
+  ComponentDialog,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { CardAction } from '../core/cardActions';
+import {
+  fallbacksFor,
+  withAttemptStarted,
+  withHandoff,
+  withStepOutcome,
+  withVerification,
+  type DiagnosisTrail,
+} from '../core/diagnosis';
+import { languageFromLocale, type Language } from '../core/language';
+import { CardActionPrompt, cardPromptOptions, type CardPromptSpec } from './cardActionPrompt';
+import { DialogIds } from './dialogIds';
+import { checklistInputId, type DiagnosisViews } from './diagnosisViews';
+
+/** Where the user is in a procedure. Plain data: it is the dialog state that survives a restart. */
+export interface ProcedureRun {
+  trail: DiagnosisTrail;
+  procedureId: string;
+  stepIndex: number;
+  /** Set when asking "does it work now?" at a checkpoint step rather than at the end. */
+  checkpoint?: boolean;
+}
+
+type ActionOf<N extends CardAction['action']> = Extract<CardAction, { action: N }>;
+
+/**
+ * Walks one procedure: a card per step (or one checklist), then "does it work now?", then the next option.
+ * Each stage is a small waterfall; moving between them is a replaceDialog with the run as options.
+ */
+export class ProcedureDialog extends ComponentDialog {
+  constructor(private readonly views: DiagnosisViews) {
+    super(DialogIds.procedure);
+    this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
+    this.addDialog(new WaterfallDialog(DialogIds.procedureStep, [this.showStep.bind(this), this.afterStep.bind(this)]));
+    this.addDialog(
+      new WaterfallDialog(DialogIds.procedureChecklist, [
+        this.showChecklist.bind(this),
+        this.afterChecklist.bind(this),
+      ]),
+    );
+    this.addDialog(
+      new WaterfallDialog(DialogIds.procedureVerify, [this.askIfFixed.bind(this), this.afterVerify.bind(this)]),
+    );
+    this.addDialog(
+      new WaterfallDialog(DialogIds.procedureNext, [this.offerNextOption.bind(this), this.afterNextOption.bind(this)]),
+    );
+    this.initialDialogId = DialogIds.procedureStep;
+  }
+
+  private language(step: WaterfallStepContext): Language {
+    return languageFromLocale(step.context.activity.locale);
+  }
+
+  private promptTexts(language: Language): Pick<CardPromptSpec, 'retryText' | 'staleText'> {
+    return {
+      retryText: this.views.text(language, 'prompt.retry'),
+      staleText: this.views.text(language, 'prompt.stale'),
+    };
+  }
+
+  // --- one step at a time ---
+
+  private async showStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const language = this.language(step);
+    const stepId = this.views.flow(language).procedure(run.procedureId).steps[run.stepIndex];
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(this.views.step(language, run.procedureId, run.stepIndex), {
+        accepts: ['diagnosis.step'],
+        match: { procedure: run.procedureId, step: stepId },
+        textChoices: [
+          {
+            label: this.views.text(language, 'step.done'),
+            keywords: ['done', 'next', 'ok', '完了', 'できた', 'できました', '次へ', '次'],
+            action: { action: 'diagnosis.step', procedure: run.procedureId, step: stepId, outcome: 'done' },
+          },
+          {
+            label: this.views.text(language, 'step.checklist'),
+            keywords: ['checklist', 'チェックリスト'],
+            action: { action: 'diagnosis.step', procedure: run.procedureId, step: stepId, outcome: 'checklist' },
+          },
+        ],
+        ...this.promptTexts(language),
+      }),
+    );
+  }
+
+  private async afterStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const answer = step.result as ActionOf<'diagnosis.step'>;
+    const language = this.language(step);
+    const procedure = this.views.flow(language).procedure(run.procedureId);
+    if (answer.outcome === 'checklist') return step.replaceDialog(DialogIds.procedureChecklist, run);
+
+    if (answer.outcome === 'notHelped') await step.context.sendActivity(this.views.text(language, 'step.notHelpedAck'));
+    const trail = withStepOutcome(run.trail, answer.step, answer.outcome);
+    const isLast = run.stepIndex >= procedure.steps.length - 1;
+    const isCheckpoint = this.views.flow(language).step(answer.step).checkpoint;
+    if (isLast || isCheckpoint) {
+      return step.replaceDialog(DialogIds.procedureVerify, { ...run, trail, checkpoint: !isLast } satisfies ProcedureRun);
+    }
+    return step.replaceDialog(DialogIds.procedureStep, { ...run, trail, stepIndex: run.stepIndex + 1 } satisfies ProcedureRun);
+  }
+
+  // --- all steps as one checklist ---
+
+  private async showChecklist(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const language = this.language(step);
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(this.views.checklist(language, run.procedureId, run.trail), {
+        accepts: ['diagnosis.checklist'],
+        match: { procedure: run.procedureId },
+        textChoices: [
+          {
+            label: this.views.text(language, 'checklist.submit'),
+            keywords: ['all done', 'done', 'すべて完了', '完了'],
+            action: { action: 'diagnosis.checklist', procedure: run.procedureId, view: 'submit' },
+          },
+        ],
+        ...this.promptTexts(language),
+      }),
+    );
+  }
+
+  private async afterChecklist(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const answer = step.result as ActionOf<'diagnosis.checklist'>;
+    if (answer.view === 'stepByStep') return step.replaceDialog(DialogIds.procedureStep, run);
+
+    const language = this.language(step);
+    const flow = this.views.flow(language);
+    const procedure = flow.procedure(run.procedureId);
+    // Toggle inputs arrive merged into the submit value as "true"/"false" strings; typed "done" has none.
+    const ticked = (step.context.activity.value ?? {}) as Record<string, unknown>;
+    const typed = step.context.activity.value === undefined;
+    let trail = run.trail;
+    const unchecked: string[] = [];
+    for (const stepId of procedure.steps) {
+      const earlier = trail.attempts.at(-1)?.steps.find((s) => s.step === stepId)?.outcome;
+      if (typed || ticked[checklistInputId(stepId)] === 'true') {
+        if (earlier !== 'notHelped') trail = withStepOutcome(trail, stepId, 'done');
+      } else {
+        trail = withStepOutcome(trail, stepId, 'unchecked');
+        unchecked.push(flow.step(stepId).title);
+      }
+    }
+    if (unchecked.length > 0) {
+      await step.context.sendActivity(this.views.text(language, 'checklist.unchecked', { steps: unchecked.join(', ') }));
+    }
+    return step.replaceDialog(DialogIds.procedureVerify, {
+      ...run,
+      trail,
+      stepIndex: procedure.steps.length - 1,
+      checkpoint: false,
+    } satisfies ProcedureRun);
+  }
+
+  // --- "does it work now?" ---
+
+  private async askIfFixed(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const language = this.language(step);
+    const answer = (value: 'yes' | 'no'): CardAction => ({
+      action: 'diagnosis.verify',
+      procedure: run.procedureId,
+      answer: value,
+    });
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(this.views.verify(language, run.procedureId, run.checkpoint ?? false), {
+        accepts: ['diagnosis.verify'],
+        match: { procedure: run.procedureId },
+        textChoices: [
+          {
+            label: this.views.text(language, 'verify.yes'),
+            keywords: ['yes', 'yeah', 'it works', 'はい', 'できた', 'できました', '直った', '解決'],
+            action: answer('yes'),
+          },
+          {
+            label: this.views.text(language, 'verify.no'),
+            keywords: ['no', 'nope', 'still', 'いいえ', 'まだ', 'できない', 'だめ', 'ダメ'],
+            action: answer('no'),
+          },
+        ],
+        ...this.promptTexts(language),
+      }),
+    );
+  }
+
+  private async afterVerify(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const answer = step.result as ActionOf<'diagnosis.verify'>;
+    const language = this.language(step);
+    const fixed = answer.answer === 'yes';
+    const trail = withVerification(run.trail, fixed);
+    if (fixed) {
+      await step.context.sendActivity(MessageFactory.attachment(this.views.fixed(language)));
+      return step.endDialog(trail);
+    }
+    if (run.checkpoint) {
+      return step.replaceDialog(DialogIds.procedureStep, {
+        ...run,
+        trail,
+        checkpoint: false,
+        stepIndex: run.stepIndex + 1,
+      } satisfies ProcedureRun);
+    }
+    return step.replaceDialog(DialogIds.procedureNext, { ...run, trail } satisfies ProcedureRun);
+  }
+
+  // --- what next: another procedure, or a person ---
+
+  private fallbacks(language: Language, trail: DiagnosisTrail): string[] {
+    const flow = this.views.flow(language);
+    return fallbacksFor(trail, (id) => flow.procedure(id).fallbacks);
+  }
+
+  private async offerNextOption(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const language = this.language(step);
+    const flow = this.views.flow(language);
+    const fallbacks = this.fallbacks(language, run.trail);
+    const choose = (choice: string): CardAction => ({ action: 'diagnosis.next', procedure: run.procedureId, choice });
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(this.views.nextOptions(language, run.procedureId, fallbacks), {
+        accepts: ['diagnosis.next'],
+        match: { procedure: run.procedureId },
+        textChoices: [
+          ...fallbacks.map((id) => ({ label: flow.procedure(id).title, keywords: [], action: choose(id) })),
+          {
+            label: this.views.text(language, 'next.person'),
+            keywords: ['person', 'human', 'agent', '担当者', '人と話', 'サポート'],
+            action: choose('person'),
+          },
+        ],
+        ...this.promptTexts(language),
+      }),
+    );
+  }
+
+  private async afterNextOption(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const answer = step.result as ActionOf<'diagnosis.next'>;
+    const language = this.language(step);
+    if (answer.choice === 'person' || !this.fallbacks(language, run.trail).includes(answer.choice)) {
+      const trail = withHandoff(run.trail);
+      await step.context.sendActivity(MessageFactory.attachment(this.views.person(language, trail)));
+      return step.endDialog(trail);
+    }
+    return step.replaceDialog(DialogIds.procedureStep, {
+      trail: withAttemptStarted(run.trail, answer.choice),
+      procedureId: answer.choice,
+      stepIndex: 0,
+    } satisfies ProcedureRun);
+  }
+}

@@ -1,0 +1,88 @@
+import { MessageFactory } from 'botbuilder';
+import {
+  ComponentDialog,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { CardAction } from '../core/cardActions';
+import { withAnswer, withAttemptStarted, type DiagnosisTrail } from '../core/diagnosis';
+import { languageFromLocale } from '../core/language';
+import { matchKeywords } from '../core/textMatching';
+import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
+import { DialogIds } from './dialogIds';
+import type { DiagnosisViews } from './diagnosisViews';
+import { ProcedureDialog, type ProcedureRun } from './procedureDialog';
+
+export interface SigninRepairOptions {
+  trail: DiagnosisTrail;
+  /** The question to ask; the flow's first question when absent. */
+  questionId?: string;
+  /** The user's opening words, searched for answers so they are not asked again. */
+  text?: string;
+}
+
+/** Asks the content's questions (which Office, admin rights) until an answer leads to a procedure. */
+export class SigninRepairDialog extends ComponentDialog {
+  constructor(private readonly views: DiagnosisViews) {
+    super(DialogIds.signinRepair);
+    this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
+    this.addDialog(new ProcedureDialog(views));
+    this.addDialog(
+      new WaterfallDialog(DialogIds.signinRepairFlow, [this.askQuestion.bind(this), this.followAnswer.bind(this)]),
+    );
+    this.initialDialogId = DialogIds.signinRepairFlow;
+  }
+
+  private async askQuestion(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = step.options as SigninRepairOptions;
+    const language = languageFromLocale(step.context.activity.locale);
+    const flow = this.views.flow(language);
+    const question = options.questionId ? flow.question(options.questionId) : flow.startQuestion;
+    const alreadyGiven = options.text ? matchKeywords(options.text, question.choices) : undefined;
+    if (alreadyGiven) {
+      await step.context.sendActivity(
+        this.views.text(language, 'diagnosis.productRecognized', { product: alreadyGiven.label }),
+      );
+      const answer: CardAction = { action: 'diagnosis.choose', question: question.id, choice: alreadyGiven.id };
+      return step.next(answer);
+    }
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(this.views.question(question), {
+        accepts: ['diagnosis.choose'],
+        match: { question: question.id },
+        textChoices: question.choices.map((choice) => ({
+          label: choice.label,
+          keywords: choice.keywords,
+          action: { action: 'diagnosis.choose', question: question.id, choice: choice.id },
+        })),
+        retryText: this.views.text(language, 'prompt.retry'),
+        staleText: this.views.text(language, 'prompt.stale'),
+      }),
+    );
+  }
+
+  private async followAnswer(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = step.options as SigninRepairOptions;
+    const answer = step.result as Extract<CardAction, { action: 'diagnosis.choose' }>;
+    const flow = this.views.flow(languageFromLocale(step.context.activity.locale));
+    const choice = flow.question(answer.question).choices.find((c) => c.id === answer.choice);
+    if (!choice) {
+      // The prompt only accepts this question's buttons, so this means the content changed under a live card.
+      await step.context.sendActivity(MessageFactory.text(this.views.text(languageFromLocale(step.context.activity.locale), 'card.unknownAction')));
+      return step.replaceDialog(DialogIds.signinRepairFlow, options);
+    }
+    const trail = withAnswer(options.trail, answer.question, answer.choice);
+    if ('question' in choice.next) {
+      const next: SigninRepairOptions = { ...options, trail, questionId: choice.next.question };
+      return step.replaceDialog(DialogIds.signinRepairFlow, next);
+    }
+    const run: ProcedureRun = {
+      trail: withAttemptStarted(trail, choice.next.procedure),
+      procedureId: choice.next.procedure,
+      stepIndex: 0,
+    };
+    return step.replaceDialog(DialogIds.procedure, run);
+  }
+}

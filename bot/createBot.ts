@@ -3,6 +3,7 @@ import type { ContentCatalog } from '../core/content/catalog';
 import { DiagnosisViews } from '../dialogs/diagnosisViews';
 import { MainDialog } from '../dialogs/mainDialog';
 import { createTurnErrorHandler } from './errorBoundary';
+import { LanguageMiddleware } from './languageMiddleware';
 import type { Logger } from './logger';
 import { SigninDeskBot } from './signinDeskBot';
 import { TenantGuard } from './tenantGuard';
@@ -18,7 +19,7 @@ export interface BotDeps {
 
 export interface BotParts {
   bot: SigninDeskBot;
-  /** In order: the tenant check runs before anything else sees the activity. */
+  /** In order: the tenant check runs before anything else sees the activity, even state. */
   middleware: Middleware[];
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
 }
@@ -37,7 +38,11 @@ export function createBot(deps: BotDeps): BotParts {
   });
   return {
     bot,
-    middleware: [new TenantGuard(deps.allowedTenantIds, deps.catalog, deps.logger), new TurnSerializer()],
+    middleware: [
+      new TenantGuard(deps.allowedTenantIds, deps.catalog, deps.logger),
+      new TurnSerializer(),
+      new LanguageMiddleware(userInConversationState),
+    ],
     onTurnError: createTurnErrorHandler({ catalog: deps.catalog, logger: deps.logger, userInConversationState }),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, type BotState, type TurnContext } from 'botbuilder';
 import type { ContentCatalog } from '../core/content/catalog';
-import { languageFromLocale } from '../core/language';
+import { languageOf } from '../dialogs/turnLanguage';
 import type { Logger } from './logger';
 
 /**
@@ -29,7 +29,7 @@ export function createTurnErrorHandler(deps: {
     }
     if (context.activity.type === ActivityTypes.Invoke) return; // the adapter answers the invoke with a 500
     try {
-      const language = languageFromLocale(context.activity.locale);
+      const language = languageOf(context);
       await context.sendActivity(deps.catalog.text(language, 'error.generic', { reference }));
     } catch (sendError) {
       deps.logger.error('could not tell the user about a failed turn', { reference, error: sendError as Error });

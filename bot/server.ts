@@ -49,11 +49,11 @@ export function createServer(deps: ServerDeps): BotServer {
     }
   });
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.send(closing ? 503 : 200, { status: closing ? 'stopping' : 'ok' });
   });
 
-  server.get('/downloads/:fileName', (req, res) => {
+  server.get('/downloads/:fileName', async (req, res) => {
     const fileName = String(req.params.fileName ?? '');
     const script = deps.catalog.flow(LANGUAGES[0]).scriptByFileName(fileName);
     if (!script) {

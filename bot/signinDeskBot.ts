@@ -10,7 +10,8 @@ import {
 } from 'botbuilder';
 import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { parseCardAction } from '../core/cardActions';
-import { languageFromLocale, type Language } from '../core/language';
+import type { Language } from '../core/language';
+import { languageOf } from '../dialogs/turnLanguage';
 import { recognizeCommand } from '../dialogs/commands';
 import type { DiagnosisViews } from '../dialogs/diagnosisViews';
 import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
@@ -72,7 +73,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
     // Teams may send installationUpdate and conversationUpdate for one install, in either order.
     if (await this.welcomed.get(context, false)) return;
     await this.welcomed.set(context, true);
-    const language = languageFromLocale(context.activity.locale);
+    const language = languageOf(context);
     await context.sendActivity(
       MessageFactory.attachment(this.deps.views.welcome(language, isSharedConversation(context))),
     );
@@ -80,7 +81,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
 
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
-    const language = languageFromLocale(activity.locale);
+    const language = languageOf(context);
     const parsed = parseCardAction(activity.value);
 
     if (isSharedConversation(context) && parsed.kind === 'none') {
@@ -144,7 +145,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
     return {
       statusCode: 200,
       type: 'application/vnd.microsoft.activity.message',
-      value: this.deps.views.text(languageFromLocale(context.activity.locale), 'card.unknownAction') as unknown as Record<string, unknown>,
+      value: this.deps.views.text(languageOf(context), 'card.unknownAction') as unknown as Record<string, unknown>,
     };
   }
 }

@@ -8,3 +8,13 @@ export function languageFromLocale(locale: string | undefined | null): Language 
   const primary = (locale ?? '').trim().toLowerCase().split(/[-_]/)[0];
   return (LANGUAGES as readonly string[]).includes(primary) ? (primary as Language) : DEFAULT_LANGUAGE;
 }
+
+const JAPANESE_SCRIPT = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]/u;
+
+/**
+ * Japanese characters in a message mean a Japanese reply, whatever the client's locale says: Teams clients
+ * set to English are common in Japanese companies. Returns undefined when the text does not tell.
+ */
+export function languageFromText(text: string | undefined | null): Language | undefined {
+  return text && JAPANESE_SCRIPT.test(text) ? 'ja' : undefined;
+}

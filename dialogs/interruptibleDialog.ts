@@ -1,6 +1,6 @@
 import { MessageFactory } from 'botbuilder';
 import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { languageFromLocale } from '../core/language';
+import { languageOf } from './turnLanguage';
 import { recognizeCommand } from './commands';
 import type { DiagnosisViews } from './diagnosisViews';
 
@@ -23,7 +23,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const command = recognizeCommand(innerDc.context.activity);
     if (!command) return undefined;
-    const language = languageFromLocale(innerDc.context.activity.locale);
+    const language = languageOf(innerDc.context);
     switch (command) {
       case 'help':
         await innerDc.context.sendActivity(MessageFactory.attachment(this.views.help(language)));

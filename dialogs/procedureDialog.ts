@@ -14,7 +14,8 @@ import {
   withVerification,
   type DiagnosisTrail,
 } from '../core/diagnosis';
-import { languageFromLocale, type Language } from '../core/language';
+import type { Language } from '../core/language';
+import { languageOf } from './turnLanguage';
 import { CardActionPrompt, cardPromptOptions, type CardPromptSpec } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import { checklistInputId, type DiagnosisViews } from './diagnosisViews';
@@ -55,7 +56,7 @@ export class ProcedureDialog extends ComponentDialog {
   }
 
   private language(step: WaterfallStepContext): Language {
-    return languageFromLocale(step.context.activity.locale);
+    return languageOf(step.context);
   }
 
   private promptTexts(language: Language): Pick<CardPromptSpec, 'retryText' | 'staleText'> {

@@ -7,7 +7,7 @@ import {
 } from 'botbuilder-dialogs';
 import type { CardAction } from '../core/cardActions';
 import { withAnswer, withAttemptStarted, type DiagnosisTrail } from '../core/diagnosis';
-import { languageFromLocale } from '../core/language';
+import { languageOf } from './turnLanguage';
 import { matchKeywords } from '../core/textMatching';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
@@ -36,7 +36,7 @@ export class SigninRepairDialog extends ComponentDialog {
 
   private async askQuestion(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as SigninRepairOptions;
-    const language = languageFromLocale(step.context.activity.locale);
+    const language = languageOf(step.context);
     const flow = this.views.flow(language);
     const question = options.questionId ? flow.question(options.questionId) : flow.startQuestion;
     const alreadyGiven = options.text ? matchKeywords(options.text, question.choices) : undefined;
@@ -66,11 +66,11 @@ export class SigninRepairDialog extends ComponentDialog {
   private async followAnswer(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as SigninRepairOptions;
     const answer = step.result as Extract<CardAction, { action: 'diagnosis.choose' }>;
-    const flow = this.views.flow(languageFromLocale(step.context.activity.locale));
+    const flow = this.views.flow(languageOf(step.context));
     const choice = flow.question(answer.question).choices.find((c) => c.id === answer.choice);
     if (!choice) {
       // The prompt only accepts this question's buttons, so this means the content changed under a live card.
-      await step.context.sendActivity(MessageFactory.text(this.views.text(languageFromLocale(step.context.activity.locale), 'card.unknownAction')));
+      await step.context.sendActivity(MessageFactory.text(this.views.text(languageOf(step.context), 'card.unknownAction')));
       return step.replaceDialog(DialogIds.signinRepairFlow, options);
     }
     const trail = withAnswer(options.trail, answer.question, answer.choice);

@@ -37,9 +37,14 @@ export function createServer(deps: ServerDeps): BotServer {
       res.send(503, { error: 'shutting down' });
       return;
     }
+    const body = req.body as { type?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
+      res.send(400, { error: 'The request body must be an activity with a type.' });
+      return;
+    }
     const turn = deps.adapter.process(req, res, deps.runTurn).catch((error: Error) => {
       deps.logger.error('request failed outside a turn', { error });
-      if (!res.headersSent) res.send(500);
+      if (!res.headersSent) res.send(500, { error: 'The request could not be processed.' });
     });
     inFlight.add(turn);
     try {

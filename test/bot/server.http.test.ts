@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { MicrosoftAppCredentials, PasswordServiceClientCredentialFactory } from 'botframework-connector';
+import jwt from 'jsonwebtoken';
+import { createApp, type App } from '../../bot/app';
+import { loadConfig } from '../../bot/config';
+import { silentLogger } from '../../bot/logger';
+import { SqliteStorage } from '../../bot/storage/sqliteStorage';
+import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnector';
+import { loadCatalog, stringsOf, submitDataOf, type CardContent } from '../helpers/testBot';
+
+describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => {
+  let connector: FakeConnector;
+  let app: App;
+  let storage: SqliteStorage;
+  let botUrl: string;
+  let dataDir: string;
+
+  beforeEach(async () => {
+    connector = await new FakeConnector().start();
+    dataDir = mkdtempSync(join(tmpdir(), 'signin-desk-http-'));
+    storage = new SqliteStorage(join(dataDir, 'state.sqlite'));
+    app = createApp({ config: loadConfig({ DATA_DIR: dataDir }), storage, catalog: loadCatalog(), logger: silentLogger });
+    const address = await app.server.listen(0, '127.0.0.1');
+    botUrl = `http://127.0.0.1:${address.port}`;
+  });
+
+  afterEach(async () => {
+    await app.server.close(1000);
+    storage.close();
+    await connector.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers a message posted to /api/messages with a card sent to the serviceUrl', async () => {
+    const response = await postActivity(botUrl, teamsMessage(connector.url, { text: 'Office 2016 にサインインできない' }));
+    assert.equal(response.status, 200);
+    await connector.waitForActivities(2);
+    const [ack, step] = connector.activities;
+    assert.match(String(ack.text), /Office 2013 \/ 2016/);
+    assert.ok(connector.calls.every((c) => c.path.startsWith('/v3/conversations/a%3Apersonal-conversation-1/activities')));
+    assert.ok(submitDataOf(step as CardContent).some((d) => d.step === 'sign-out-quit-office'));
+    assert.equal(connector.calls[0].authorization, undefined, 'local mode sends no token');
+  });
+
+  it('serves /healthz', async () => {
+    const response = await fetch(`${botUrl}/healthz`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ok' });
+  });
+
+  it('serves scripts as UTF-8 with BOM and CRLF, and 404s anything else', async () => {
+    const response = await fetch(`${botUrl}/downloads/Signoutofwamaccounts.ps1`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="Signoutofwamaccounts.ps1"/);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    const text = bytes.subarray(3).toString('utf8');
+    assert.ok(!/[^\r]\n/.test(text), 'only CRLF line endings');
+    assert.equal(text.replace(/\r\n/g, '\n'), loadCatalog().scriptText('signout-wam-accounts'));
+    for (const path of ['/downloads/..%2Fpackage.json', '/downloads/nothing.ps1', '/downloads/']) {
+      assert.equal((await fetch(botUrl + path)).status, 404, path);
+    }
+  });
+
+  it('rejects bad requests without crashing or leaking internals', async () => {
+    const notJson = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{oops' });
+    assert.equal(notJson.status, 400);
+    const noType = await postActivity(botUrl, { text: 'hi' });
+    assert.equal(noType.status, 400);
+    const still = await fetch(`${botUrl}/healthz`);
+    assert.equal(still.status, 200);
+  });
+
+  it('answers an unknown Universal Action invoke instead of leaving the client hanging', async () => {
+    const invoke = {
+      ...teamsMessage(connector.url, { locale: 'en-US' }),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: 'nonsense', data: {} }, trigger: 'manual' },
+    };
+    const response = await postActivity(botUrl, invoke);
+    assert.equal(response.status, 200);
+    const body = JSON.parse(response.body) as { type: string; value: string };
+    assert.equal(body.type, 'application/vnd.microsoft.activity.message');
+    assert.equal(body.value, loadCatalog().text('en', 'card.unknownAction'));
+  });
+
+  it('finishes a turn in flight before closing', async () => {
+    connector.replyDelayMs = 500;
+    const pending = postActivity(botUrl, teamsMessage(connector.url, { text: 'hello' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await app.server.close(5000);
+    const response = await pending;
+    assert.equal(response.status, 200);
+    assert.equal(connector.activities.length, 1);
+    const card = connector.activities[0] as CardContent;
+    assert.ok(stringsOf(card).includes(loadCatalog().flow('ja').question('office-product').prompt));
+  });
+});
+
+describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, loopback JWKS)', () => {
+  const APP_ID = randomUUID();
+  const ISSUER = 'https://api.botframework.com';
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const kid = randomUUID();
+  let connector: FakeConnector;
+  let app: App;
+  let botUrl: string;
+
+  class NoOutboundTokenFactory extends PasswordServiceClientCredentialFactory {
+    constructor() {
+      super(APP_ID, 'unused', '');
+    }
+    override async isAuthenticationDisabled(): Promise<boolean> {
+      return false;
+    }
+    override async createCredentials(): Promise<MicrosoftAppCredentials> {
+      return MicrosoftAppCredentials.Empty;
+    }
+  }
+
+  before(async () => {
+    connector = await new FakeConnector().start();
+    // A fresh URL per run: botbuilder caches keys per metadata URL for the whole process.
+    connector.openIdMetadata = { issuer: ISSUER, jwks_uri: `${connector.url}/jwks` };
+    connector.jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', endorsements: ['msteams'] }] };
+    const config = loadConfig({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'test-only-not-a-secret',
+      MicrosoftAppTenantId: randomUUID(),
+      HOST: '127.0.0.1',
+    });
+    const auth = new ConfigurationBotFrameworkAuthentication(
+      {
+        MicrosoftAppId: APP_ID,
+        ToBotFromChannelOpenIdMetadataUrl: `${connector.url}/openid`,
+        ToBotFromChannelTokenIssuer: ISSUER,
+        ToChannelFromBotLoginUrl: `${connector.url}/login`,
+        ToChannelFromBotOAuthScope: APP_ID,
+      },
+      new NoOutboundTokenFactory(),
+    );
+    app = createApp({ config, storage: new SqliteStorage(':memory:'), catalog: loadCatalog(), logger: silentLogger, botFrameworkAuthentication: auth });
+    botUrl = `http://127.0.0.1:${(await app.server.listen(0, '127.0.0.1')).port}`;
+  });
+
+  after(async () => {
+    await app.server.close(1000);
+    await connector.stop();
+  });
+
+  const token = (claims: Record<string, unknown>, key = privateKey) =>
+    jwt.sign({ iss: ISSUER, aud: APP_ID, ...claims }, key, { algorithm: 'RS256', keyid: kid, expiresIn: 300 });
+
+  it('accepts a correctly signed token', async () => {
+    const activity = teamsMessage(connector.url, { text: 'hello' });
+    const response = await postActivity(botUrl, activity, { Authorization: `Bearer ${token({ serviceurl: activity.serviceUrl })}` });
+    assert.equal(response.status, 200);
+  });
+
+  it('rejects a missing token, a wrong audience, a wrong serviceUrl and a bad signature', async () => {
+    const activity = teamsMessage(connector.url, { text: 'hello' });
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const cases: [string, Record<string, string>][] = [
+      ['no token', {}],
+      ['wrong audience', { Authorization: `Bearer ${token({ aud: randomUUID(), serviceurl: activity.serviceUrl })}` }],
+      ['wrong serviceurl', { Authorization: `Bearer ${token({ serviceurl: 'https://evil.example/' })}` }],
+      ['bad signature', { Authorization: `Bearer ${token({ serviceurl: activity.serviceUrl }, other)}` }],
+    ];
+    const before = connector.activities.length;
+    // botbuilder itself console.errors every rejected token; keep the test output readable.
+    const consoleError = console.error;
+    console.error = () => {};
+    try {
+      for (const [name, headers] of cases) {
+        const response = await postActivity(botUrl, activity, headers);
+        assert.ok(response.status >= 400, `${name}: ${response.status}`);
+        assert.ok(!response.body.includes('    at '), `${name}: no stack trace in the answer`);
+      }
+    } finally {
+      console.error = consoleError;
+    }
+    assert.equal(connector.activities.length, before, 'nothing was sent for rejected requests');
+  });
+});

@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+  authorization?: string;
+}
+
+/**
+ * A loopback stand-in for the Bot Connector service (the activity's serviceUrl): it records every call the
+ * bot makes and answers like the real one. It can also serve OpenID metadata and a JWKS for auth tests.
+ */
+export class FakeConnector {
+  readonly calls: RecordedCall[] = [];
+  /** Delay before answering an outbound activity, to hold a turn in flight. */
+  replyDelayMs = 0;
+  openIdMetadata?: Record<string, unknown>;
+  jwks?: Record<string, unknown>;
+  private server?: Server;
+  private nextId = 1;
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  /** What the bot sent to conversations (replies and new messages), in order. */
+  get activities(): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.method === 'POST' && /\/v3\/conversations\/.+\/activities/.test(c.path)).map((c) => c.body);
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Resolves once the bot has posted at least `count` activities in total. */
+  waitForActivities(count: number, timeoutMs = 10_000): Promise<void> {
+    if (this.activities.length >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${this.activities.length} of ${count} activities arrived`)), timeoutMs);
+      this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const path = req.url ?? '/';
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && path === '/openid' && this.openIdMetadata) return send(200, this.openIdMetadata);
+    if (req.method === 'GET' && path === '/jwks' && this.jwks) return send(200, this.jwks);
+
+    let body: Record<string, unknown> = {};
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      return send(400, { error: 'bad json' });
+    }
+    if (this.replyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.replyDelayMs));
+    this.calls.push({ method: req.method ?? 'GET', path, body, authorization: req.headers.authorization });
+    this.waiters = this.waiters.filter((w) => (this.activities.length >= w.count ? (w.resolve(), false) : true));
+    send(req.method === 'POST' ? 201 : 200, { id: `activity-${this.nextId++}` });
+  }
+}
+
+/** A Teams-shaped message activity aimed at the bot, replying to `serviceUrl`. */
+export function teamsMessage(
+  serviceUrl: string,
+  fields: { text?: string; value?: Record<string, unknown>; locale?: string; id?: string } = {},
+): Record<string, unknown> {
+  return {
+    type: 'message',
+    id: fields.id ?? `msg-${Math.random().toString(36).slice(2)}`,
+    channelId: 'msteams',
+    serviceUrl: serviceUrl + '/',
+    locale: fields.locale ?? 'ja-JP',
+    text: fields.text ?? '',
+    ...(fields.value ? { value: fields.value } : {}),
+    from: { id: '29:user-1', name: '佐藤 花子', aadObjectId: '1a000000-0000-4000-8000-000000000001' },
+    recipient: { id: '28:sign-in-desk', name: 'Sign-in Desk' },
+    conversation: { id: 'a:personal-conversation-1', conversationType: 'personal', tenantId: '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' },
+    channelData: { tenant: { id: '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' } },
+  };
+}
+
+export async function postActivity(
+  botUrl: string,
+  activity: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${botUrl}/api/messages`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(activity),
+  });
+  return { status: response.status, body: await response.text() };
+}

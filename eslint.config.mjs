@@ -5,7 +5,8 @@ const botFrameworkImports = {
   patterns: [
     {
       group: ['botbuilder', 'botbuilder-*', 'botframework-*'],
-      message: 'Bot Framework imports stay in bot/ and dialogs/ so a move to the Agents SDK stays mechanical.',
+      message:
+        'Bot Framework imports stay in bot/ and dialogs/ so a move to the Agents SDK stays mechanical.',
     },
   ],
 };
@@ -29,5 +30,8 @@ export default tseslint.config(
     },
   },
   { files: ['core/**/*.ts'], rules: { 'no-restricted-imports': ['error', graphImports] } },
-  { files: ['cards/**/*.ts', 'scripts/**/*.ts'], rules: { 'no-restricted-imports': ['error', botFrameworkImports] } },
+  {
+    files: ['cards/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', botFrameworkImports] },
+  },
 );

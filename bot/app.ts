@@ -29,7 +29,9 @@ export function botFrameworkAuthenticationFor(config: AppConfig): BotFrameworkAu
 
 /** The whole bot behind its HTTP server, the same in production and in HTTP-level tests. */
 export function createApp(deps: AppDeps): App {
-  const adapter = new CloudAdapter(deps.botFrameworkAuthentication ?? botFrameworkAuthenticationFor(deps.config));
+  const adapter = new CloudAdapter(
+    deps.botFrameworkAuthentication ?? botFrameworkAuthenticationFor(deps.config),
+  );
   const parts = createBot({
     storage: deps.storage,
     catalog: deps.catalog,

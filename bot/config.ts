@@ -37,7 +37,9 @@ const envSchema = z
     HOST: optionalString,
     ALLOW_UNAUTHENTICATED_REMOTE: booleanFlag,
     PUBLIC_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-    MicrosoftAppType: optionalString.pipe(z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional()),
+    MicrosoftAppType: optionalString.pipe(
+      z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional(),
+    ),
     MicrosoftAppId: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
     MicrosoftAppPassword: optionalString,
     MicrosoftAppTenantId: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
@@ -46,7 +48,8 @@ const envSchema = z
         .split(',')
         .map((id) => id.trim())
         .filter(Boolean);
-      for (const id of ids) if (!guid.test(id)) ctx.addIssue({ code: 'custom', message: `'${id}' is not a tenant GUID` });
+      for (const id of ids)
+        if (!guid.test(id)) ctx.addIssue({ code: 'custom', message: `'${id}' is not a tenant GUID` });
       return ids.map((id) => id.toLowerCase());
     }),
     DATA_DIR: optionalString.transform((v) => v ?? './data'),
@@ -54,10 +57,14 @@ const envSchema = z
     LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
   })
   .superRefine((env, ctx) => {
-    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message });
     if (!env.MicrosoftAppId) {
       if (env.NODE_ENV === 'production')
-        problem('MicrosoftAppId', 'is required when NODE_ENV=production: without it anyone could post to the bot');
+        problem(
+          'MicrosoftAppId',
+          'is required when NODE_ENV=production: without it anyone could post to the bot',
+        );
       if (env.HOST && !LOOPBACK_HOSTS.has(env.HOST) && !env.ALLOW_UNAUTHENTICATED_REMOTE)
         problem(
           'HOST',
@@ -112,7 +119,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const e = result.data;
   const authenticated = !!e.MicrosoftAppId;
   const host = e.HOST ?? (authenticated ? '0.0.0.0' : '127.0.0.1');
-  const displayHost = host === '0.0.0.0' || host === '::' ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
+  const displayHost =
+    host === '0.0.0.0' || host === '::' ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
   return {
     port: e.PORT,
     host,

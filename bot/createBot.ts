@@ -1,4 +1,10 @@
-import { ConversationState, PrivateConversationState, type Middleware, type Storage, type TurnContext } from 'botbuilder';
+import {
+  ConversationState,
+  PrivateConversationState,
+  type Middleware,
+  type Storage,
+  type TurnContext,
+} from 'botbuilder';
 import type { ContentCatalog } from '../core/content/catalog';
 import { DiagnosisViews } from '../dialogs/diagnosisViews';
 import { MainDialog } from '../dialogs/mainDialog';
@@ -43,6 +49,10 @@ export function createBot(deps: BotDeps): BotParts {
       new TurnSerializer(),
       new LanguageMiddleware(userInConversationState),
     ],
-    onTurnError: createTurnErrorHandler({ catalog: deps.catalog, logger: deps.logger, userInConversationState }),
+    onTurnError: createTurnErrorHandler({
+      catalog: deps.catalog,
+      logger: deps.logger,
+      userInConversationState,
+    }),
   };
 }

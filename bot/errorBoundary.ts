@@ -25,14 +25,20 @@ export function createTurnErrorHandler(deps: {
     try {
       await deps.userInConversationState.delete(context);
     } catch (stateError) {
-      deps.logger.error('could not clear dialog state after a failed turn', { reference, error: stateError as Error });
+      deps.logger.error('could not clear dialog state after a failed turn', {
+        reference,
+        error: stateError as Error,
+      });
     }
     if (context.activity.type === ActivityTypes.Invoke) return; // the adapter answers the invoke with a 500
     try {
       const language = languageOf(context);
       await context.sendActivity(deps.catalog.text(language, 'error.generic', { reference }));
     } catch (sendError) {
-      deps.logger.error('could not tell the user about a failed turn', { reference, error: sendError as Error });
+      deps.logger.error('could not tell the user about a failed turn', {
+        reference,
+        error: sendError as Error,
+      });
     }
   };
 }

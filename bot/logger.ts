@@ -13,7 +13,10 @@ const SECRET_KEYS = /password|secret|token|authorization|key/i;
 
 function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(fields).map(([k, v]) => [k, SECRET_KEYS.test(k) && v ? '***' : v instanceof Error ? describeError(v) : v]),
+    Object.entries(fields).map(([k, v]) => [
+      k,
+      SECRET_KEYS.test(k) && v ? '***' : v instanceof Error ? describeError(v) : v,
+    ]),
   );
 }
 
@@ -25,10 +28,12 @@ export function createLogger(
   level: LogLevel = 'info',
   write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
 ): Logger {
-  const log = (at: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...redact(fields) }));
-  };
+  const log =
+    (at: LogLevel) =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[at] < ORDER[level]) return;
+      write(JSON.stringify({ time: new Date().toISOString(), level: at, message, ...redact(fields) }));
+    };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 

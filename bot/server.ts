@@ -90,7 +90,9 @@ export function createServer(deps: ServerDeps): BotServer {
       closing = true;
       const stopListening = new Promise<void>((resolve) => server.close(() => resolve()));
       let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      const timedOut = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)),
+      );
       const drained = Promise.all([...inFlight]).then(() => 'drained' as const);
       if ((await Promise.race([drained, timedOut])) === 'timeout')
         deps.logger.warn('shutdown timed out with turns still running', { turns: inFlight.size });

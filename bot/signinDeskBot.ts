@@ -86,14 +86,18 @@ export class SigninDeskBot extends TeamsActivityHandler {
 
     if (isSharedConversation(context) && parsed.kind === 'none') {
       // In group chats and channels people talk to each other: answer only when addressed.
-      const mentioned = TurnContext.getMentions(activity).some((m) => m.mentioned?.id === activity.recipient?.id);
+      const mentioned = TurnContext.getMentions(activity).some(
+        (m) => m.mentioned?.id === activity.recipient?.id,
+      );
       if (!mentioned) return;
       activity.text = TurnContext.removeRecipientMention(activity)?.trim() ?? '';
     }
 
     if (!activity.text?.trim() && parsed.kind === 'none') {
       // An empty message (e.g. only a mention, or an attachment): show the way in.
-      await context.sendActivity(MessageFactory.attachment(this.deps.views.welcome(language, isSharedConversation(context))));
+      await context.sendActivity(
+        MessageFactory.attachment(this.deps.views.welcome(language, isSharedConversation(context))),
+      );
       return;
     }
 
@@ -126,11 +130,15 @@ export class SigninDeskBot extends TeamsActivityHandler {
       return;
     }
     if (parsed.kind === 'invalid') {
-      await context.sendActivity(MessageFactory.attachment(views.notice(language, 'card.unknownAction', true)));
+      await context.sendActivity(
+        MessageFactory.attachment(views.notice(language, 'card.unknownAction', true)),
+      );
       return;
     }
     if (parsed.kind === 'action') {
-      await context.sendActivity(MessageFactory.attachment(views.notice(language, 'card.finishedDiagnosis', true)));
+      await context.sendActivity(
+        MessageFactory.attachment(views.notice(language, 'card.finishedDiagnosis', true)),
+      );
       return;
     }
     await beginDialog(this.deps.mainDialog.id, { text: context.activity.text });
@@ -141,12 +149,16 @@ export class SigninDeskBot extends TeamsActivityHandler {
     context: TurnContext,
     _invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    this.deps.logger.warn('unhandled adaptiveCard/action invoke', { conversationType: context.activity.conversation?.conversationType });
+    this.deps.logger.warn('unhandled adaptiveCard/action invoke', {
+      conversationType: context.activity.conversation?.conversationType,
+    });
     return {
       statusCode: 200,
       type: 'application/vnd.microsoft.activity.message',
-      value: this.deps.views.text(languageOf(context), 'card.unknownAction') as unknown as Record<string, unknown>,
+      value: this.deps.views.text(languageOf(context), 'card.unknownAction') as unknown as Record<
+        string,
+        unknown
+      >,
     };
   }
 }
-

@@ -6,7 +6,9 @@ import type { Logger } from './logger';
 /** The tenant an activity comes from. Teams puts it in channelData; conversation.tenantId mirrors it. */
 export function tenantOf(context: TurnContext): string | undefined {
   const activity = context.activity;
-  const id = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? activity.conversation?.tenantId;
+  const id =
+    (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ??
+    activity.conversation?.tenantId;
   return id?.toLowerCase();
 }
 
@@ -26,12 +28,18 @@ export class TenantGuard implements Middleware {
     const tenant = tenantOf(context);
     if (tenant && this.allowedTenantIds.includes(tenant)) return next();
 
-    this.logger.warn('activity from a tenant that is not allowed', { tenant: tenant ?? '(none)', type: context.activity.type });
+    this.logger.warn('activity from a tenant that is not allowed', {
+      tenant: tenant ?? '(none)',
+      type: context.activity.type,
+    });
     const refusal = this.catalog.text(languageFromLocale(context.activity.locale), 'tenant.refused');
     if (context.activity.type === ActivityTypes.Invoke) {
       await context.sendActivity({
         type: ActivityTypes.InvokeResponse,
-        value: { status: 403, body: { statusCode: 403, type: 'application/vnd.microsoft.activity.message', value: refusal } },
+        value: {
+          status: 403,
+          body: { statusCode: 403, type: 'application/vnd.microsoft.activity.message', value: refusal },
+        },
       });
     } else if (context.activity.type === ActivityTypes.Message) {
       await context.sendActivity(refusal);

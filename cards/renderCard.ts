@@ -31,7 +31,11 @@ const prepared = new Map<string, ACData.Template>();
  * Expands a static, trusted template with data exactly once. Data values are never parsed as expressions
  * (only the template is), so "${...}" typed by a user stays literal; re-expanding output would break that.
  */
-export function renderCard<T extends object>(templateName: string, template: object, data: T): CardAttachment {
+export function renderCard<T extends object>(
+  templateName: string,
+  template: object,
+  data: T,
+): CardAttachment {
   let compiled = prepared.get(templateName);
   if (!compiled) {
     compiled = new ACData.Template(template);

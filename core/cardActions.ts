@@ -4,7 +4,10 @@ import { z } from 'zod';
  * Every Action.Submit / Action.Execute payload the bot's cards carry. Parsed here, in one place; anything
  * else is answered as an unknown action rather than guessed at.
  */
-const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(80);
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
+  .max(80);
 
 export const cardActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('diagnosis.start') }),
@@ -15,16 +18,25 @@ export const cardActionSchema = z.discriminatedUnion('action', [
     step: slug,
     outcome: z.enum(['done', 'notHelped', 'checklist']),
   }),
-  z.object({ action: z.literal('diagnosis.checklist'), procedure: slug, view: z.enum(['submit', 'stepByStep']) }),
+  z.object({
+    action: z.literal('diagnosis.checklist'),
+    procedure: slug,
+    view: z.enum(['submit', 'stepByStep']),
+  }),
   z.object({ action: z.literal('diagnosis.verify'), procedure: slug, answer: z.enum(['yes', 'no']) }),
-  z.object({ action: z.literal('diagnosis.next'), procedure: slug, choice: z.union([slug, z.literal('person')]) }),
+  z.object({
+    action: z.literal('diagnosis.next'),
+    procedure: slug,
+    choice: z.union([slug, z.literal('person')]),
+  }),
   z.object({ action: z.literal('command'), name: z.enum(['help', 'cancel', 'restart']) }),
 ]);
 
 export type CardAction = z.infer<typeof cardActionSchema>;
 export type CardActionName = CardAction['action'];
 
-export type ParsedCardAction = { kind: 'none' } | { kind: 'action'; action: CardAction } | { kind: 'invalid' };
+export type ParsedCardAction =
+  { kind: 'none' } | { kind: 'action'; action: CardAction } | { kind: 'invalid' };
 
 /** `value` is the activity's value: undefined for typed text, an object for card submits. */
 export function parseCardAction(value: unknown): ParsedCardAction {

@@ -72,8 +72,12 @@ export function remainingFallbacks(trail: DiagnosisTrail, fallbacks: readonly st
 }
 
 /** Fallbacks accumulate across attempts: after WPJCleanUp fails, the reset's other fallbacks remain. */
-export function fallbacksFor(trail: DiagnosisTrail, fallbacksOf: (procedure: string) => readonly string[]): string[] {
+export function fallbacksFor(
+  trail: DiagnosisTrail,
+  fallbacksOf: (procedure: string) => readonly string[],
+): string[] {
   const all: string[] = [];
-  for (const attempt of trail.attempts) for (const f of fallbacksOf(attempt.procedure)) if (!all.includes(f)) all.push(f);
+  for (const attempt of trail.attempts)
+    for (const f of fallbacksOf(attempt.procedure)) if (!all.includes(f)) all.push(f);
   return remainingFallbacks(trail, all);
 }

@@ -20,5 +20,7 @@ export function recognizeCommand(activity: Partial<Activity>): GlobalCommand | u
     return undefined;
   }
   const text = activity.text ?? '';
-  return (Object.keys(COMMAND_WORDS) as GlobalCommand[]).find((command) => isOneOf(text, COMMAND_WORDS[command]));
+  return (Object.keys(COMMAND_WORDS) as GlobalCommand[]).find((command) =>
+    isOneOf(text, COMMAND_WORDS[command]),
+  );
 }

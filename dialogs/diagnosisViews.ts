@@ -77,7 +77,10 @@ export class DiagnosisViews {
       procedureTitle: procedure.title,
       intro: stepIndex === 0 ? procedure.intro : '',
       stepId: step.id,
-      progress: this.text(language, 'step.progress', { current: stepIndex + 1, total: procedure.steps.length }),
+      progress: this.text(language, 'step.progress', {
+        current: stepIndex + 1,
+        total: procedure.steps.length,
+      }),
       title: step.title,
       text: step.text,
       warnings: step.warnings,
@@ -147,7 +150,10 @@ export class DiagnosisViews {
   }
 
   fixed(language: Language): CardAttachment {
-    return renderNoticeCard({ title: this.text(language, 'fixed.title'), text: this.text(language, 'fixed.text') });
+    return renderNoticeCard({
+      title: this.text(language, 'fixed.title'),
+      text: this.text(language, 'fixed.text'),
+    });
   }
 
   /** Placeholder hand-off until escalation exists: the summary the user can pass on to their help desk. */
@@ -171,7 +177,9 @@ export class DiagnosisViews {
       const question = flow.hasQuestion(a.question) ? flow.question(a.question) : undefined;
       return question?.choices.find((c) => c.id === a.choice)?.label ?? a.choice;
     });
-    const steps = trail.attempts.flatMap((a) => a.steps.map((s) => ({ ...s, title: flow.step(s.step).title })));
+    const steps = trail.attempts.flatMap((a) =>
+      a.steps.map((s) => ({ ...s, title: flow.step(s.step).title })),
+    );
     return [
       { title: this.text(language, 'summary.product'), value: join(answers) },
       {

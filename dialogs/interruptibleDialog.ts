@@ -1,5 +1,10 @@
 import { MessageFactory } from 'botbuilder';
-import { ComponentDialog, DialogTurnStatus, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  DialogTurnStatus,
+  type DialogContext,
+  type DialogTurnResult,
+} from 'botbuilder-dialogs';
 import { languageOf } from './turnLanguage';
 import { recognizeCommand } from './commands';
 import type { DiagnosisViews } from './diagnosisViews';

@@ -39,7 +39,9 @@ export class ProcedureDialog extends ComponentDialog {
   constructor(private readonly views: DiagnosisViews) {
     super(DialogIds.procedure);
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
-    this.addDialog(new WaterfallDialog(DialogIds.procedureStep, [this.showStep.bind(this), this.afterStep.bind(this)]));
+    this.addDialog(
+      new WaterfallDialog(DialogIds.procedureStep, [this.showStep.bind(this), this.afterStep.bind(this)]),
+    );
     this.addDialog(
       new WaterfallDialog(DialogIds.procedureChecklist, [
         this.showChecklist.bind(this),
@@ -47,10 +49,16 @@ export class ProcedureDialog extends ComponentDialog {
       ]),
     );
     this.addDialog(
-      new WaterfallDialog(DialogIds.procedureVerify, [this.askIfFixed.bind(this), this.afterVerify.bind(this)]),
+      new WaterfallDialog(DialogIds.procedureVerify, [
+        this.askIfFixed.bind(this),
+        this.afterVerify.bind(this),
+      ]),
     );
     this.addDialog(
-      new WaterfallDialog(DialogIds.procedureNext, [this.offerNextOption.bind(this), this.afterNextOption.bind(this)]),
+      new WaterfallDialog(DialogIds.procedureNext, [
+        this.offerNextOption.bind(this),
+        this.afterNextOption.bind(this),
+      ]),
     );
     this.initialDialogId = DialogIds.procedureStep;
   }
@@ -86,7 +94,12 @@ export class ProcedureDialog extends ComponentDialog {
           {
             label: this.views.text(language, 'step.checklist'),
             keywords: ['checklist', 'チェックリスト'],
-            action: { action: 'diagnosis.step', procedure: run.procedureId, step: stepId, outcome: 'checklist' },
+            action: {
+              action: 'diagnosis.step',
+              procedure: run.procedureId,
+              step: stepId,
+              outcome: 'checklist',
+            },
           },
         ],
         ...this.promptTexts(language),
@@ -101,14 +114,23 @@ export class ProcedureDialog extends ComponentDialog {
     const procedure = this.views.flow(language).procedure(run.procedureId);
     if (answer.outcome === 'checklist') return step.replaceDialog(DialogIds.procedureChecklist, run);
 
-    if (answer.outcome === 'notHelped') await step.context.sendActivity(this.views.text(language, 'step.notHelpedAck'));
+    if (answer.outcome === 'notHelped')
+      await step.context.sendActivity(this.views.text(language, 'step.notHelpedAck'));
     const trail = withStepOutcome(run.trail, answer.step, answer.outcome);
     const isLast = run.stepIndex >= procedure.steps.length - 1;
     const isCheckpoint = this.views.flow(language).step(answer.step).checkpoint;
     if (isLast || isCheckpoint) {
-      return step.replaceDialog(DialogIds.procedureVerify, { ...run, trail, checkpoint: !isLast } satisfies ProcedureRun);
+      return step.replaceDialog(DialogIds.procedureVerify, {
+        ...run,
+        trail,
+        checkpoint: !isLast,
+      } satisfies ProcedureRun);
     }
-    return step.replaceDialog(DialogIds.procedureStep, { ...run, trail, stepIndex: run.stepIndex + 1 } satisfies ProcedureRun);
+    return step.replaceDialog(DialogIds.procedureStep, {
+      ...run,
+      trail,
+      stepIndex: run.stepIndex + 1,
+    } satisfies ProcedureRun);
   }
 
   // --- all steps as one checklist ---
@@ -156,7 +178,9 @@ export class ProcedureDialog extends ComponentDialog {
       }
     }
     if (unchecked.length > 0) {
-      await step.context.sendActivity(this.views.text(language, 'checklist.unchecked', { steps: unchecked.join(', ') }));
+      await step.context.sendActivity(
+        this.views.text(language, 'checklist.unchecked', { steps: unchecked.join(', ') }),
+      );
     }
     return step.replaceDialog(DialogIds.procedureVerify, {
       ...run,
@@ -231,7 +255,11 @@ export class ProcedureDialog extends ComponentDialog {
     const language = this.language(step);
     const flow = this.views.flow(language);
     const fallbacks = this.fallbacks(language, run.trail);
-    const choose = (choice: string): CardAction => ({ action: 'diagnosis.next', procedure: run.procedureId, choice });
+    const choose = (choice: string): CardAction => ({
+      action: 'diagnosis.next',
+      procedure: run.procedureId,
+      choice,
+    });
     return step.prompt(
       DialogIds.cardPrompt,
       cardPromptOptions(this.views.nextOptions(language, run.procedureId, fallbacks), {

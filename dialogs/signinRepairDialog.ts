@@ -29,7 +29,10 @@ export class SigninRepairDialog extends ComponentDialog {
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new ProcedureDialog(views));
     this.addDialog(
-      new WaterfallDialog(DialogIds.signinRepairFlow, [this.askQuestion.bind(this), this.followAnswer.bind(this)]),
+      new WaterfallDialog(DialogIds.signinRepairFlow, [
+        this.askQuestion.bind(this),
+        this.followAnswer.bind(this),
+      ]),
     );
     this.initialDialogId = DialogIds.signinRepairFlow;
   }
@@ -44,7 +47,11 @@ export class SigninRepairDialog extends ComponentDialog {
       await step.context.sendActivity(
         this.views.text(language, 'diagnosis.productRecognized', { product: alreadyGiven.label }),
       );
-      const answer: CardAction = { action: 'diagnosis.choose', question: question.id, choice: alreadyGiven.id };
+      const answer: CardAction = {
+        action: 'diagnosis.choose',
+        question: question.id,
+        choice: alreadyGiven.id,
+      };
       return step.next(answer);
     }
     return step.prompt(
@@ -70,7 +77,9 @@ export class SigninRepairDialog extends ComponentDialog {
     const choice = flow.question(answer.question).choices.find((c) => c.id === answer.choice);
     if (!choice) {
       // The prompt only accepts this question's buttons, so this means the content changed under a live card.
-      await step.context.sendActivity(MessageFactory.text(this.views.text(languageOf(step.context), 'card.unknownAction')));
+      await step.context.sendActivity(
+        MessageFactory.text(this.views.text(languageOf(step.context), 'card.unknownAction')),
+      );
       return step.replaceDialog(DialogIds.signinRepairFlow, options);
     }
     const trail = withAnswer(options.trail, answer.question, answer.choice);

@@ -5,7 +5,10 @@ const TURN_LANGUAGE = Symbol('turnLanguage');
 
 /** The language of this turn, as decided by the bot's language middleware; the locale when none ran. */
 export function languageOf(context: TurnContext): Language {
-  return (context.turnState.get(TURN_LANGUAGE) as Language | undefined) ?? languageFromLocale(context.activity.locale);
+  return (
+    (context.turnState.get(TURN_LANGUAGE) as Language | undefined) ??
+    languageFromLocale(context.activity.locale)
+  );
 }
 
 export function setTurnLanguage(context: TurnContext, language: Language): void {

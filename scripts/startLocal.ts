@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 // Runs from dist/scripts/ (npm start) or scripts/ (tsx): the project is the first folder with package.json.
-const projectDir = existsSync(join(__dirname, '..', 'package.json')) ? join(__dirname, '..') : join(__dirname, '..', '..');
+const projectDir = existsSync(join(__dirname, '..', 'package.json'))
+  ? join(__dirname, '..')
+  : join(__dirname, '..', '..');
 
 const botPort = process.env.PORT ?? '3978';
 const playgroundPort = process.env.PLAYGROUND_PORT ?? '56150';
@@ -34,8 +36,10 @@ async function stopAll(exitCode = 0): Promise<void> {
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   const deadline = Date.now() + 8000;
-  while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await sleep(100);
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline)
+    await sleep(100);
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   process.exit(exitCode);
 }
 
@@ -56,7 +60,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  start('bot', process.execPath, [join(projectDir, 'dist', 'bot', 'index.js')], { ...process.env, PORT: botPort });
+  start('bot', process.execPath, [join(projectDir, 'dist', 'bot', 'index.js')], {
+    ...process.env,
+    PORT: botPort,
+  });
   if (!(await waitForHealth(`http://127.0.0.1:${botPort}/healthz`, 20_000))) {
     process.stderr.write('The bot did not become healthy within 20 s.\n');
     return stopAll(1);
@@ -80,7 +87,9 @@ async function main(): Promise<void> {
     { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', LANG: playgroundLocale, LC_ALL: playgroundLocale },
   );
   if (await waitForHealth(`http://127.0.0.1:${playgroundPort}/_debug/ping`, 30_000)) {
-    process.stdout.write(`\nSign-in Desk is running. Chat with it at http://localhost:${playgroundPort}  (Ctrl-C stops)\n\n`);
+    process.stdout.write(
+      `\nSign-in Desk is running. Chat with it at http://localhost:${playgroundPort}  (Ctrl-C stops)\n\n`,
+    );
   }
 }
 

@@ -17,7 +17,10 @@ async function freePort(): Promise<number> {
 }
 
 /** The real entry point (bot/index.ts) in its own process, as `npm start` runs it. */
-async function startBot(port: number, dataDir: string): Promise<{ child: ChildProcess; output: () => string }> {
+async function startBot(
+  port: number,
+  dataDir: string,
+): Promise<{ child: ChildProcess; output: () => string }> {
   let output = '';
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', join('bot', 'index.ts')], {
     cwd: projectRoot(),
@@ -101,7 +104,10 @@ describe('Restart: the real process, SQLite state, kill -9 and SIGTERM', functio
     children.push(bot.child);
 
     connector.replyDelayMs = 1500;
-    const inFlight = postActivity(botUrl, teamsMessage(connector.url, { text: 'Office 2016 でサインインできない' }));
+    const inFlight = postActivity(
+      botUrl,
+      teamsMessage(connector.url, { text: 'Office 2016 でサインインできない' }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 400));
     bot.child.kill('SIGTERM');
     assert.equal((await inFlight).status, 200);
@@ -113,6 +119,10 @@ describe('Restart: the real process, SQLite state, kill -9 and SIGTERM', functio
     children.push(again.child);
     await postActivity(botUrl, teamsMessage(connector.url, { value: stepOf(connector.activities[1])! }));
     await connector.waitForActivities(3);
-    assert.equal(stepOf(connector.activities[2])!.step, 'download-olicensecleanup', 'the turn’s state was saved');
+    assert.equal(
+      stepOf(connector.activities[2])!.step,
+      'download-olicensecleanup',
+      'the turn’s state was saved',
+    );
   });
 });

@@ -24,7 +24,12 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
     connector = await new FakeConnector().start();
     dataDir = mkdtempSync(join(tmpdir(), 'signin-desk-http-'));
     storage = new SqliteStorage(join(dataDir, 'state.sqlite'));
-    app = createApp({ config: loadConfig({ DATA_DIR: dataDir }), storage, catalog: loadCatalog(), logger: silentLogger });
+    app = createApp({
+      config: loadConfig({ DATA_DIR: dataDir }),
+      storage,
+      catalog: loadCatalog(),
+      logger: silentLogger,
+    });
     const address = await app.server.listen(0, '127.0.0.1');
     botUrl = `http://127.0.0.1:${address.port}`;
   });
@@ -37,12 +42,19 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
   });
 
   it('answers a message posted to /api/messages with a card sent to the serviceUrl', async () => {
-    const response = await postActivity(botUrl, teamsMessage(connector.url, { text: 'Office 2016 にサインインできない' }));
+    const response = await postActivity(
+      botUrl,
+      teamsMessage(connector.url, { text: 'Office 2016 にサインインできない' }),
+    );
     assert.equal(response.status, 200);
     await connector.waitForActivities(2);
     const [ack, step] = connector.activities;
     assert.match(String(ack.text), /Office 2013 \/ 2016/);
-    assert.ok(connector.calls.every((c) => c.path.startsWith('/v3/conversations/a%3Apersonal-conversation-1/activities')));
+    assert.ok(
+      connector.calls.every((c) =>
+        c.path.startsWith('/v3/conversations/a%3Apersonal-conversation-1/activities'),
+      ),
+    );
     assert.ok(submitDataOf(step as CardContent).some((d) => d.step === 'sign-out-quit-office'));
     assert.equal(connector.calls[0].authorization, undefined, 'local mode sends no token');
   });
@@ -56,7 +68,10 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
   it('serves scripts as UTF-8 with BOM and CRLF, and 404s anything else', async () => {
     const response = await fetch(`${botUrl}/downloads/Signoutofwamaccounts.ps1`);
     assert.equal(response.status, 200);
-    assert.match(response.headers.get('content-disposition') ?? '', /attachment; filename="Signoutofwamaccounts.ps1"/);
+    assert.match(
+      response.headers.get('content-disposition') ?? '',
+      /attachment; filename="Signoutofwamaccounts.ps1"/,
+    );
     const bytes = Buffer.from(await response.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
     const text = bytes.subarray(3).toString('utf8');
@@ -68,7 +83,11 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
   });
 
   it('rejects bad requests without crashing or leaking internals', async () => {
-    const notJson = await fetch(`${botUrl}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{oops' });
+    const notJson = await fetch(`${botUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{oops',
+    });
     assert.equal(notJson.status, 400);
     const noType = await postActivity(botUrl, { text: 'hi' });
     assert.equal(noType.status, 400);
@@ -128,7 +147,9 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
     connector = await new FakeConnector().start();
     // A fresh URL per run: botbuilder caches keys per metadata URL for the whole process.
     connector.openIdMetadata = { issuer: ISSUER, jwks_uri: `${connector.url}/jwks` };
-    connector.jwks = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', endorsements: ['msteams'] }] };
+    connector.jwks = {
+      keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', endorsements: ['msteams'] }],
+    };
     const config = loadConfig({
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'test-only-not-a-secret',
@@ -145,7 +166,13 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
       },
       new NoOutboundTokenFactory(),
     );
-    app = createApp({ config, storage: new SqliteStorage(':memory:'), catalog: loadCatalog(), logger: silentLogger, botFrameworkAuthentication: auth });
+    app = createApp({
+      config,
+      storage: new SqliteStorage(':memory:'),
+      catalog: loadCatalog(),
+      logger: silentLogger,
+      botFrameworkAuthentication: auth,
+    });
     botUrl = `http://127.0.0.1:${(await app.server.listen(0, '127.0.0.1')).port}`;
   });
 
@@ -155,11 +182,17 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
   });
 
   const token = (claims: Record<string, unknown>, key = privateKey) =>
-    jwt.sign({ iss: ISSUER, aud: APP_ID, ...claims }, key, { algorithm: 'RS256', keyid: kid, expiresIn: 300 });
+    jwt.sign({ iss: ISSUER, aud: APP_ID, ...claims }, key, {
+      algorithm: 'RS256',
+      keyid: kid,
+      expiresIn: 300,
+    });
 
   it('accepts a correctly signed token', async () => {
     const activity = teamsMessage(connector.url, { text: 'hello' });
-    const response = await postActivity(botUrl, activity, { Authorization: `Bearer ${token({ serviceurl: activity.serviceUrl })}` });
+    const response = await postActivity(botUrl, activity, {
+      Authorization: `Bearer ${token({ serviceurl: activity.serviceUrl })}`,
+    });
     assert.equal(response.status, 200);
   });
 
@@ -168,7 +201,10 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const cases: [string, Record<string, string>][] = [
       ['no token', {}],
-      ['wrong audience', { Authorization: `Bearer ${token({ aud: randomUUID(), serviceurl: activity.serviceUrl })}` }],
+      [
+        'wrong audience',
+        { Authorization: `Bearer ${token({ aud: randomUUID(), serviceurl: activity.serviceUrl })}` },
+      ],
       ['wrong serviceurl', { Authorization: `Bearer ${token({ serviceurl: 'https://evil.example/' })}` }],
       ['bad signature', { Authorization: `Bearer ${token({ serviceurl: activity.serviceUrl }, other)}` }],
     ];

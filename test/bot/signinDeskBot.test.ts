@@ -32,7 +32,11 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
         assert.ok(stringsOf(card).includes(loadCatalog().text('ja', hintKey)));
         assert.ok(submitDataOf(card).some((d) => d.action === 'diagnosis.start'));
         // Teams can also send conversationUpdate for the same install: no second welcome.
-        replies = await conversation.send({ type: 'conversationUpdate', membersAdded: [{ ...BOT }], text: undefined });
+        replies = await conversation.send({
+          type: 'conversationUpdate',
+          membersAdded: [{ ...BOT }],
+          text: undefined,
+        });
         assert.equal(cardsOf(replies).length, 0);
       });
     }
@@ -40,7 +44,11 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
     it('welcomes in English for an English client and starts from the welcome button', async () => {
       const { adapter } = createTestBot();
       const conversation = new TestConversation(adapter, { locale: 'en-US' });
-      let replies = await conversation.send({ type: 'conversationUpdate', membersAdded: [{ ...BOT }], text: undefined });
+      let replies = await conversation.send({
+        type: 'conversationUpdate',
+        membersAdded: [{ ...BOT }],
+        text: undefined,
+      });
       assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('en', 'welcome.title')));
       replies = await conversation.click({ action: 'diagnosis.start' });
       assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'office-product'));
@@ -64,25 +72,51 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
       const conversation = new TestConversation(adapter, { conversationType: 'groupChat', locale: 'en-US' });
       assert.equal((await conversation.say('Office 2016 is broken again')).length, 0);
       const replies = await conversation.mention('Office 2016 is broken again');
-      assert.ok(textsOf(replies).some((t) => t.includes('Office 2013 / 2016')), 'the product was read from the stripped text');
+      assert.ok(
+        textsOf(replies).some((t) => t.includes('Office 2013 / 2016')),
+        'the product was read from the stripped text',
+      );
     });
 
     it('keeps each person’s diagnosis separate in one chat', async () => {
       const { adapter } = createTestBot();
-      const storage = { conversationType: 'channel' as const, conversationId: '19:support@thread.tacv2', locale: 'en-US' };
+      const storage = {
+        conversationType: 'channel' as const,
+        conversationId: '19:support@thread.tacv2',
+        locale: 'en-US',
+      };
       const alice = new TestConversation(adapter, { ...storage, user: { id: '29:alice', name: 'Alice' } });
       const bob = new TestConversation(adapter, { ...storage, user: { id: '29:bob', name: 'Bob' } });
       await alice.mention('help me sign in');
-      let replies = await alice.click({ action: 'diagnosis.choose', question: 'office-product', choice: 'office-2013-2016' });
+      let replies = await alice.click({
+        action: 'diagnosis.choose',
+        question: 'office-product',
+        choice: 'office-2013-2016',
+      });
       assert.ok(submitDataOf(lastCard(replies)).some((d) => d.step === 'sign-out-quit-office'));
 
       replies = await bob.mention('I cannot sign in');
-      assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'office-product'), 'Bob starts at the beginning');
-      replies = await bob.click({ action: 'diagnosis.choose', question: 'office-product', choice: 'microsoft-365-apps' });
+      assert.ok(
+        submitDataOf(lastCard(replies)).some((d) => d.question === 'office-product'),
+        'Bob starts at the beginning',
+      );
+      replies = await bob.click({
+        action: 'diagnosis.choose',
+        question: 'office-product',
+        choice: 'microsoft-365-apps',
+      });
       assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'admin-rights'));
 
-      replies = await alice.click({ action: 'diagnosis.step', procedure: 'reset-office-2013-2016', step: 'sign-out-quit-office', outcome: 'done' });
-      assert.ok(submitDataOf(lastCard(replies)).some((d) => d.step === 'download-olicensecleanup'), 'Alice continues where she was');
+      replies = await alice.click({
+        action: 'diagnosis.step',
+        procedure: 'reset-office-2013-2016',
+        step: 'sign-out-quit-office',
+        outcome: 'done',
+      });
+      assert.ok(
+        submitDataOf(lastCard(replies)).some((d) => d.step === 'download-olicensecleanup'),
+        'Alice continues where she was',
+      );
     });
 
     it('answers an empty mention with the way in', async () => {
@@ -113,7 +147,10 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
       const { adapter } = createTestBot({ allowedTenantIds: [ALLOWED_TENANT] });
       const anonymous = new TestConversation(adapter, { tenantId: '', locale: 'en-US' });
       assert.deepEqual(textsOf(await anonymous.say('hi')), [loadCatalog().text('en', 'tenant.refused')]);
-      const insider = new TestConversation(adapter, { tenantId: ALLOWED_TENANT.toUpperCase(), locale: 'en-US' });
+      const insider = new TestConversation(adapter, {
+        tenantId: ALLOWED_TENANT.toUpperCase(),
+        locale: 'en-US',
+      });
       assert.ok(cardsOf(await insider.say('hi')).length > 0);
     });
   });
@@ -147,7 +184,10 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
       const reference = /reference: ([0-9a-f]{8})$/.exec(apology)?.[1];
       assert.ok(reference, apology);
       assert.ok(!apology.includes('disk on fire') && !apology.includes('/var/secret'));
-      assert.ok(logged.some((entry) => entry.reference === reference), 'the log line carries the same reference');
+      assert.ok(
+        logged.some((entry) => entry.reference === reference),
+        'the log line carries the same reference',
+      );
     });
   });
 });

@@ -29,7 +29,9 @@ export class FakeConnector {
 
   /** What the bot sent to conversations (replies and new messages), in order. */
   get activities(): Record<string, unknown>[] {
-    return this.calls.filter((c) => c.method === 'POST' && /\/v3\/conversations\/.+\/activities/.test(c.path)).map((c) => c.body);
+    return this.calls
+      .filter((c) => c.method === 'POST' && /\/v3\/conversations\/.+\/activities/.test(c.path))
+      .map((c) => c.body);
   }
 
   async start(): Promise<this> {
@@ -48,7 +50,10 @@ export class FakeConnector {
   waitForActivities(count: number, timeoutMs = 10_000): Promise<void> {
     if (this.activities.length >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${this.activities.length} of ${count} activities arrived`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`only ${this.activities.length} of ${count} activities arrived`)),
+        timeoutMs,
+      );
       this.waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }
@@ -62,7 +67,8 @@ export class FakeConnector {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method === 'GET' && path === '/openid' && this.openIdMetadata) return send(200, this.openIdMetadata);
+    if (req.method === 'GET' && path === '/openid' && this.openIdMetadata)
+      return send(200, this.openIdMetadata);
     if (req.method === 'GET' && path === '/jwks' && this.jwks) return send(200, this.jwks);
 
     let body: Record<string, unknown> = {};
@@ -73,7 +79,9 @@ export class FakeConnector {
     }
     if (this.replyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.replyDelayMs));
     this.calls.push({ method: req.method ?? 'GET', path, body, authorization: req.headers.authorization });
-    this.waiters = this.waiters.filter((w) => (this.activities.length >= w.count ? (w.resolve(), false) : true));
+    this.waiters = this.waiters.filter((w) =>
+      this.activities.length >= w.count ? (w.resolve(), false) : true,
+    );
     send(req.method === 'POST' ? 201 : 200, { id: `activity-${this.nextId++}` });
   }
 }
@@ -93,7 +101,11 @@ export function teamsMessage(
     ...(fields.value ? { value: fields.value } : {}),
     from: { id: '29:user-1', name: '佐藤 花子', aadObjectId: '1a000000-0000-4000-8000-000000000001' },
     recipient: { id: '28:sign-in-desk', name: 'Sign-in Desk' },
-    conversation: { id: 'a:personal-conversation-1', conversationType: 'personal', tenantId: '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' },
+    conversation: {
+      id: 'a:personal-conversation-1',
+      conversationType: 'personal',
+      tenantId: '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+    },
     channelData: { tenant: { id: '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0' } },
   };
 }

@@ -62,7 +62,11 @@ export class TestConversation {
     this.locale = options.locale ?? 'ja-JP';
     this.conversationType = options.conversationType ?? 'personal';
     this.conversationId = options.conversationId ?? `conv-${this.conversationType}`;
-    this.user = options.user ?? { id: '29:user-1', name: '佐藤 花子', aadObjectId: '1a000000-0000-4000-8000-000000000001' };
+    this.user = options.user ?? {
+      id: '29:user-1',
+      name: '佐藤 花子',
+      aadObjectId: '1a000000-0000-4000-8000-000000000001',
+    };
     this.tenantId = options.tenantId ?? TENANT_ID;
   }
 
@@ -144,18 +148,22 @@ export function submitDataOf(card: CardContent): Record<string, string>[] {
 
 export function lastCard(replies: Partial<Activity>[]): CardContent {
   const cards = cardsOf(replies);
-  if (cards.length === 0) throw new Error(`Expected a card, got: ${JSON.stringify(replies.map((r) => r.text ?? r.type))}`);
+  if (cards.length === 0)
+    throw new Error(`Expected a card, got: ${JSON.stringify(replies.map((r) => r.text ?? r.type))}`);
   return cards[cards.length - 1];
 }
 
 /** The button whose data matches, e.g. { action: 'diagnosis.step', outcome: 'done' }. */
 export function button(card: CardContent, match: Record<string, string>): Record<string, string> {
   const data = submitDataOf(card).find((d) => Object.entries(match).every(([k, v]) => d[k] === v));
-  if (!data) throw new Error(`No button ${JSON.stringify(match)} in card: ${JSON.stringify(submitDataOf(card))}`);
+  if (!data)
+    throw new Error(`No button ${JSON.stringify(match)} in card: ${JSON.stringify(submitDataOf(card))}`);
   return data;
 }
 
-export function codeBlocksOf(card: CardContent): { codeSnippet: string; language: string; fallback: unknown }[] {
+export function codeBlocksOf(
+  card: CardContent,
+): { codeSnippet: string; language: string; fallback: unknown }[] {
   const found: { codeSnippet: string; language: string; fallback: unknown }[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(visit);

@@ -8,7 +8,19 @@ export type GlobalCommand = 'help' | 'cancel' | 'restart';
 const COMMAND_WORDS: Record<GlobalCommand, readonly string[]> = {
   help: ['help', 'ヘルプ', '使い方', 'へるぷ', '?', '？'],
   cancel: ['cancel', 'stop', 'quit', 'exit', 'キャンセル', 'やめる', 'やめます', '中止', '終了'],
-  restart: ['restart', 'start over', 'reset diagnosis', '最初から', 'はじめから', 'やり直し', 'やりなおし'],
+  // "start" is also a manifest command: outside a diagnosis it begins one, inside it begins again.
+  restart: [
+    'restart',
+    'start',
+    'start over',
+    'start diagnosis',
+    '最初から',
+    'はじめから',
+    'やり直し',
+    'やりなおし',
+    'スタート',
+    '診断を始める',
+  ],
 };
 
 /** A global command carried by the activity: typed words, a command button, or "start" on an old welcome card. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { recognizeCommand } from '../../dialogs/commands';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,8 +23,6 @@ import {
 import { renderColorIcon, renderOutlineIcon } from '../../scripts/makeIcons';
 import { ManifestValidationError, applyEnvironment, buildAppPackage } from '../../scripts/packageApp';
 import { decodePng, encodePng, readPngHeader } from '../../scripts/png';
-
-const COMMAND_WORDS = ['help', 'start', 'cancel', 'restart', 'license', 'my tickets'];
 
 function englishLocalization(): LocalizationJson {
   return readJsonFile<LocalizationJson>(path.join(MANIFEST_DIR, 'en-us.json'));
@@ -141,10 +140,13 @@ describe('Teams app manifest', () => {
       );
       for (const list of lists) {
         assert.ok(list.commands.length <= MAX_COMMANDS_PER_LIST);
-        assert.deepEqual(
-          list.commands.map((c) => c.title),
-          COMMAND_WORDS,
-        );
+        // Teams sends a command's title as the message text: the bot must recognise each one.
+        for (const command of list.commands) {
+          assert.ok(
+            recognizeCommand({ text: command.title }),
+            `the bot does not understand '${command.title}'`,
+          );
+        }
         for (const command of list.commands) {
           assert.ok(command.title.length <= 32, command.title);
           // Descriptions in the default (ja-jp) manifest are Japanese.

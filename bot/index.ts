@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ContentCatalog, ContentError } from '../core/content/catalog';
 import { createApp } from './app';
@@ -8,6 +9,8 @@ import { SqliteStorage } from './storage/sqliteStorage';
 
 /** The composition root: the only place that reads process.env and builds the services. */
 async function main(): Promise<void> {
+  // A local .env is a convenience for development; real deployments set the environment.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig(process.env);

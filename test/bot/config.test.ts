@@ -1,0 +1,309 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, redactedConfig, type AppConfig } from '../../bot/config';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+const APP_ID = '11111111-2222-3333-4444-555555555555';
+const TENANT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+/** Distinctive, so finding it anywhere means a leak. */
+const SECRET = 'S3cr3t~Pa55w0rd.Do-Not-Log_7f3a9c';
+
+/** Deployed bots need a reachable address for script download links; set it so tests stay valid if it becomes required. */
+const PUBLIC_BASE_URL = 'https://desk.example.com';
+const authenticated = {
+  MicrosoftAppId: APP_ID,
+  MicrosoftAppTenantId: TENANT_ID,
+  MicrosoftAppPassword: SECRET,
+  PUBLIC_BASE_URL,
+};
+
+/** Expects loadConfig to fail with a ConfigError whose message names `variable`; returns the error. */
+function expectConfigError(env: Record<string, string | undefined>, variable: string): ConfigError {
+  let caught: unknown;
+  try {
+    loadConfig(env);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(
+    caught instanceof ConfigError,
+    `expected a ConfigError for ${JSON.stringify(env)}, got ${String(caught)}`,
+  );
+  assert.ok(
+    caught.problems.some((p) => p.startsWith(`${variable} `)),
+    `no problem names ${variable}:\n${caught.problems.join('\n')}`,
+  );
+  assert.ok(caught.message.includes(variable));
+  assert.ok(!caught.message.includes(SECRET), 'the secret leaked into the error message');
+  return caught;
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    let config: AppConfig;
+    before(() => {
+      config = loadConfig({});
+    });
+
+    it('listens on 127.0.0.1:3978 without authentication', () => {
+      assert.equal(config.port, 3978);
+      assert.equal(config.host, '127.0.0.1');
+      assert.equal(config.authenticated, false);
+      assert.equal(config.unauthenticatedRemote, false);
+      assert.equal(config.publicBaseUrl, 'http://127.0.0.1:3978');
+    });
+
+    it('keeps data in ./data and defaults to a SingleTenant app', () => {
+      assert.equal(config.dataDir, './data');
+      assert.equal(config.botAuth.MicrosoftAppType, 'SingleTenant');
+      assert.equal(config.botAuth.MicrosoftAppId, '');
+      assert.equal(config.botAuth.MicrosoftAppPassword, '');
+      assert.deepEqual(config.allowedTenantIds, []);
+      assert.equal(config.logLevel, 'info');
+    });
+
+    it('treats empty variables as unset', () => {
+      assert.deepEqual(
+        loadConfig({
+          PORT: '',
+          HOST: ' ',
+          MicrosoftAppId: '',
+          MicrosoftAppPassword: '',
+          DATA_DIR: '',
+          ALLOWED_TENANT_IDS: '',
+        }),
+        config,
+      );
+    });
+  });
+
+  describe('bad values name their variable', () => {
+    const cases: [string, Record<string, string>, string][] = [
+      ['PORT=abc', { PORT: 'abc' }, 'PORT'],
+      ['PORT=70000', { PORT: '70000' }, 'PORT'],
+      ['PORT=0', { PORT: '0' }, 'PORT'],
+      ['MicrosoftAppId=not-a-guid', { ...authenticated, MicrosoftAppId: 'not-a-guid' }, 'MicrosoftAppId'],
+      [
+        'MicrosoftAppId without MicrosoftAppTenantId (SingleTenant)',
+        { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET },
+        'MicrosoftAppTenantId',
+      ],
+      [
+        'MicrosoftAppId without MicrosoftAppPassword',
+        { MicrosoftAppId: APP_ID, MicrosoftAppTenantId: TENANT_ID },
+        'MicrosoftAppPassword',
+      ],
+      [
+        'UserAssignedMSI with a password',
+        { ...authenticated, MicrosoftAppType: 'UserAssignedMSI' },
+        'MicrosoftAppPassword',
+      ],
+      ['MicrosoftAppType=Foo', { ...authenticated, MicrosoftAppType: 'Foo' }, 'MicrosoftAppType'],
+      [
+        'ALLOWED_TENANT_IDS with a non-GUID',
+        { ALLOWED_TENANT_IDS: `${TENANT_ID},contoso.com` },
+        'ALLOWED_TENANT_IDS',
+      ],
+      ['NODE_ENV=production without MicrosoftAppId', { NODE_ENV: 'production' }, 'MicrosoftAppId'],
+      ['HOST=0.0.0.0 without MicrosoftAppId', { HOST: '0.0.0.0' }, 'HOST'],
+      [
+        'ALLOW_UNAUTHENTICATED_REMOTE=maybe',
+        { ALLOW_UNAUTHENTICATED_REMOTE: 'maybe' },
+        'ALLOW_UNAUTHENTICATED_REMOTE',
+      ],
+      ['PUBLIC_BASE_URL=not a url', { PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
+      ['LOG_LEVEL=verbose', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    ];
+    for (const [name, env, variable] of cases) it(name, () => expectConfigError(env, variable));
+
+    it('names the offending tenant id', () => {
+      const error = expectConfigError({ ALLOWED_TENANT_IDS: 'contoso.com' }, 'ALLOWED_TENANT_IDS');
+      assert.match(error.message, /contoso\.com/);
+    });
+
+    it('reports every problem at once', () => {
+      const error = expectConfigError(
+        { PORT: 'abc', LOG_LEVEL: 'loud', ALLOW_UNAUTHENTICATED_REMOTE: 'maybe' },
+        'PORT',
+      );
+      assert.ok(error.problems.some((p) => p.startsWith('LOG_LEVEL ')));
+      assert.ok(error.problems.some((p) => p.startsWith('ALLOW_UNAUTHENTICATED_REMOTE ')));
+    });
+
+    it('HOST=0.0.0.0 with NODE_ENV=production is still refused without MicrosoftAppId', () =>
+      expectConfigError(
+        { HOST: '0.0.0.0', NODE_ENV: 'production', ALLOW_UNAUTHENTICATED_REMOTE: 'true' },
+        'MicrosoftAppId',
+      ));
+  });
+
+  describe('remote and authenticated setups', () => {
+    it('allows HOST=0.0.0.0 without authentication only when forced, and says so', () => {
+      const config = loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_REMOTE: 'true' });
+      assert.equal(config.host, '0.0.0.0');
+      assert.equal(config.authenticated, false);
+      assert.equal(config.unauthenticatedRemote, true);
+      assert.equal(config.publicBaseUrl, 'http://localhost:3978');
+    });
+
+    it('accepts loopback hosts without authentication', () => {
+      for (const HOST of ['127.0.0.1', 'localhost', '::1']) {
+        const config = loadConfig({ HOST });
+        assert.equal(config.unauthenticatedRemote, false, HOST);
+      }
+      assert.equal(loadConfig({ HOST: '::1', PORT: '4000' }).publicBaseUrl, 'http://[::1]:4000');
+    });
+
+    it('binds 0.0.0.0 by default when authenticated', () => {
+      const config = loadConfig(authenticated);
+      assert.equal(config.authenticated, true);
+      assert.equal(config.host, '0.0.0.0');
+      assert.equal(config.unauthenticatedRemote, false);
+      assert.equal(config.publicBaseUrl, PUBLIC_BASE_URL);
+      assert.deepEqual(config.botAuth, {
+        MicrosoftAppType: 'SingleTenant',
+        MicrosoftAppId: APP_ID,
+        MicrosoftAppPassword: SECRET,
+        MicrosoftAppTenantId: TENANT_ID,
+      });
+    });
+
+    it('accepts MultiTenant without a tenant id and UserAssignedMSI without a password', () => {
+      assert.equal(
+        loadConfig({
+          MicrosoftAppType: 'MultiTenant',
+          MicrosoftAppId: APP_ID,
+          MicrosoftAppPassword: SECRET,
+          PUBLIC_BASE_URL,
+        }).botAuth.MicrosoftAppType,
+        'MultiTenant',
+      );
+      assert.equal(
+        loadConfig({
+          MicrosoftAppType: 'UserAssignedMSI',
+          PUBLIC_BASE_URL,
+          MicrosoftAppId: APP_ID,
+          MicrosoftAppTenantId: TENANT_ID,
+        }).botAuth.MicrosoftAppPassword,
+        '',
+      );
+    });
+
+    it('normalises the public base URL and the tenant list', () => {
+      const config = loadConfig({
+        ...authenticated,
+        PORT: '8080',
+        PUBLIC_BASE_URL: 'https://desk.example.com/',
+        ALLOWED_TENANT_IDS: ` ${TENANT_ID.toUpperCase()} , ${APP_ID}`,
+        DATA_DIR: '/var/lib/signin-desk',
+      });
+      assert.equal(config.port, 8080);
+      assert.equal(config.publicBaseUrl, 'https://desk.example.com');
+      assert.deepEqual(config.allowedTenantIds, [TENANT_ID, APP_ID]);
+      assert.equal(config.dataDir, '/var/lib/signin-desk');
+    });
+  });
+
+  describe('secrets', () => {
+    it('never appear in a ConfigError message', () => {
+      const failing: Record<string, string>[] = [
+        { ...authenticated, MicrosoftAppType: 'UserAssignedMSI' },
+        { ...authenticated, PORT: 'abc' },
+        { ...authenticated, MicrosoftAppId: 'not-a-guid' },
+        { MicrosoftAppId: APP_ID, MicrosoftAppPassword: SECRET },
+        { ...authenticated, MicrosoftAppType: 'Foo' },
+      ];
+      for (const env of failing) {
+        assert.throws(
+          () => loadConfig(env),
+          (error: unknown) =>
+            error instanceof ConfigError &&
+            !error.message.includes(SECRET) &&
+            error.problems.every((p) => !p.includes(SECRET)) &&
+            !String(error.stack).includes(SECRET),
+        );
+      }
+    });
+
+    it('never appear in redactedConfig()', () => {
+      const config = loadConfig(authenticated);
+      const redacted = redactedConfig(config);
+      assert.ok(!JSON.stringify(redacted).includes(SECRET));
+      assert.equal((redacted.botAuth as Record<string, string>).MicrosoftAppPassword, '***');
+      assert.equal(
+        (redacted.botAuth as Record<string, string>).MicrosoftAppId,
+        APP_ID,
+        'non-secrets stay visible',
+      );
+      assert.equal(config.botAuth.MicrosoftAppPassword, SECRET, 'redaction does not modify the config');
+      assert.equal(
+        (redactedConfig(loadConfig({})).botAuth as Record<string, string>).MicrosoftAppPassword,
+        '',
+      );
+    });
+  });
+});
+
+describe('bot/index.ts with a bad configuration', () => {
+  const CONFIG_VARIABLES = [
+    'PORT',
+    'HOST',
+    'ALLOW_UNAUTHENTICATED_REMOTE',
+    'PUBLIC_BASE_URL',
+    'MicrosoftAppType',
+    'MicrosoftAppId',
+    'MicrosoftAppPassword',
+    'MicrosoftAppTenantId',
+    'ALLOWED_TENANT_IDS',
+    'DATA_DIR',
+    'NODE_ENV',
+    'LOG_LEVEL',
+  ];
+  let dataDir: string;
+  before(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'signin-desk-config-'));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('exits non-zero within seconds, naming PORT, without a stack trace', async function () {
+    this.timeout(20_000);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of CONFIG_VARIABLES) delete env[name];
+    Object.assign(env, { PORT: 'abc', DATA_DIR: dataDir });
+
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join('bot', 'index.ts')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`bot/index.ts still running after 15 s\nstdout: ${stdout}\nstderr: ${stderr}`));
+      }, 15_000);
+      child.on('error', reject);
+      child.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+
+    assert.notEqual(code, 0, `exit code ${String(code)}\nstderr: ${stderr}`);
+    assert.notEqual(code, null);
+    assert.ok(Date.now() - started < 15_000);
+    assert.match(stderr, /\bPORT\b/);
+    assert.doesNotMatch(stderr, /^ {4}at /m, `stderr has a stack trace:\n${stderr}`);
+    assert.doesNotMatch(stdout, /listening/);
+    assert.ok(!existsSync(path.join(dataDir, 'state.sqlite')), 'no state was created');
+    assert.deepEqual(readdirSync(dataDir), []);
+  });
+});

@@ -1,0 +1,409 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type * as AdaptiveCardsTypes from 'adaptivecards';
+import { renderNoticeCard } from '../../cards/noticeCard';
+import { CARD_SIZE_LIMIT_BYTES, CardTooLargeError, type CardAttachment } from '../../cards/renderCard';
+import { parseCardAction } from '../../core/cardActions';
+import { ContentCatalog } from '../../core/content/catalog';
+import type { DiagnosisTrail } from '../../core/diagnosis';
+import { LANGUAGES } from '../../core/language';
+import { DiagnosisViews } from '../../dialogs/diagnosisViews';
+
+// The package's main entry is an ES module build that require() cannot load; the UMD bundle can.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCardsTypes;
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CARDS_DIR = path.join(ROOT, 'cards');
+const BASE_URL = 'http://localhost:3978';
+
+/** CodeBlock is Teams-only; the SDK does not know it and says its fallback will be used. Nothing else is allowed. */
+const ALLOWED_SDK_EVENT = 'Unknown element type "CodeBlock". Fallback will be used if present.';
+
+const templateFiles = readdirSync(CARDS_DIR).filter((f) => f.endsWith('.json'));
+
+/** Every "${...}" placeholder written in the templates, e.g. "${labels.done}", "${count(links) > 0}". */
+const templatePlaceholders = [
+  ...new Set(
+    templateFiles.flatMap((f) => readFileSync(path.join(CARDS_DIR, f), 'utf8').match(/\$\{[^}]*\}/g) ?? []),
+  ),
+];
+
+interface CardNode {
+  [key: string]: unknown;
+}
+
+function nodesOf(value: unknown): CardNode[] {
+  if (Array.isArray(value)) return value.flatMap(nodesOf);
+  if (value && typeof value === 'object')
+    return [value as CardNode, ...Object.values(value).flatMap(nodesOf)];
+  return [];
+}
+
+/** Every string in the card except code-snippet texts (scripts may legitimately contain "$"). */
+function nonCodeStrings(value: unknown, parent?: CardNode): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap((v) => nonCodeStrings(v, parent));
+  if (value && typeof value === 'object') {
+    const node = value as CardNode;
+    return Object.entries(node).flatMap(([key, v]) => {
+      if (node.type === 'CodeBlock' && key === 'codeSnippet') return [];
+      if (
+        node.type === 'TextRun' &&
+        key === 'text' &&
+        parent?.type === 'RichTextBlock' &&
+        node.fontType === 'Monospace'
+      )
+        return [];
+      return nonCodeStrings(v, node);
+    });
+  }
+  return [];
+}
+
+function sdkEvents(content: object): string[] {
+  const card = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  card.parse(content, context);
+  const messages: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) messages.push(context.getEventAt(i).message);
+  // Checks that need the whole card: unique input ids, required properties such as Action.OpenUrl's url.
+  for (const event of card.validateProperties().validationEvents) messages.push(event.message);
+  return messages;
+}
+
+/** The checks every card the bot can send must pass. */
+function assertValidCard(
+  name: string,
+  attachment: CardAttachment,
+  options: { userText?: boolean } = {},
+): void {
+  assert.equal(attachment.contentType, 'application/vnd.microsoft.card.adaptive', name);
+  const content = attachment.content;
+  const json = JSON.stringify(content);
+
+  assert.equal(content.type, 'AdaptiveCard', name);
+  assert.equal(typeof content.$schema, 'string', `${name}: $schema`);
+  assert.ok(Number(content.version) <= 1.5, `${name}: version ${String(content.version)}`);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  assert.ok(bytes <= CARD_SIZE_LIMIT_BYTES, `${name}: ${bytes} bytes`);
+
+  for (const placeholder of templatePlaceholders)
+    assert.ok(!json.includes(placeholder), `${name}: unexpanded ${placeholder}`);
+  for (const node of nodesOf(content))
+    for (const key of ['$data', '$when', '$root'])
+      assert.ok(!(key in node), `${name}: template keyword ${key} left`);
+  if (!options.userText)
+    for (const text of nonCodeStrings(content))
+      assert.ok(!text.includes('${'), `${name}: "${text}" has "\${"`);
+
+  for (const node of nodesOf(content).filter((n) => n.type === 'CodeBlock')) {
+    assert.equal(typeof node.codeSnippet, 'string', `${name}: CodeBlock without codeSnippet`);
+    assert.ok((node.codeSnippet as string).length > 0, `${name}: empty CodeBlock`);
+    const fallback = node.fallback as CardNode | undefined;
+    assert.equal(fallback?.type, 'RichTextBlock', `${name}: CodeBlock without RichTextBlock fallback`);
+    const inlines = fallback.inlines as CardNode[];
+    assert.equal(inlines.length, 1, name);
+    assert.equal(inlines[0].type, 'TextRun', name);
+    assert.equal(inlines[0].text, node.codeSnippet, `${name}: fallback text differs from the codeSnippet`);
+  }
+
+  for (const node of nodesOf(content).filter((n) => n.type === 'Action.Submit')) {
+    const data = node.data as CardNode | undefined;
+    assert.equal(
+      typeof data?.action,
+      'string',
+      `${name}: Action.Submit '${String(node.title)}' without an action`,
+    );
+    assert.equal(
+      parseCardAction(data).kind,
+      'action',
+      `${name}: the bot would not understand its own button: ${JSON.stringify(data)}`,
+    );
+    assert.ok(typeof node.title === 'string' && node.title.length > 0, `${name}: untitled button`);
+  }
+  for (const node of nodesOf(content).filter((n) => n.type === 'Action.OpenUrl'))
+    assert.match(
+      String(node.url),
+      /^(https:\/\/|http:\/\/localhost:3978\/downloads\/)/,
+      `${name}: link ${String(node.url)}`,
+    );
+
+  const unexpected = sdkEvents(content).filter((m) => m !== ALLOWED_SDK_EVENT);
+  assert.deepEqual(unexpected, [], `${name}: Adaptive Cards SDK reports problems`);
+}
+
+const trailFor = (description?: string): DiagnosisTrail => ({
+  ...(description !== undefined ? { description } : {}),
+  answers: [
+    { question: 'office-product', choice: 'microsoft-365-apps' },
+    { question: 'admin-rights', choice: 'no-admin' },
+  ],
+  attempts: [
+    {
+      procedure: 'reset-m365-apps-no-admin',
+      steps: [
+        { step: 'sign-out-quit-office-teams-onedrive', outcome: 'done' },
+        { step: 'download-olicensecleanup', outcome: 'done' },
+        { step: 'run-olicensecleanup-without-admin', outcome: 'notHelped' },
+      ],
+      fixed: false,
+    },
+    { procedure: 'wpj-cleanup', steps: [{ step: 'download-wpjcleanup', outcome: 'unchecked' }] },
+  ],
+});
+
+describe('cards', () => {
+  let catalog: ContentCatalog;
+  let views: DiagnosisViews;
+  before(() => {
+    catalog = ContentCatalog.load(path.join(ROOT, 'content'));
+    views = new DiagnosisViews(catalog, BASE_URL);
+  });
+
+  describe('templates', () => {
+    it('are all covered', () => {
+      assert.deepEqual(templateFiles.sort(), [
+        'checklist.json',
+        'notice.json',
+        'question.json',
+        'step.json',
+        'welcome.json',
+      ]);
+      assert.ok(templatePlaceholders.includes('${labels.done}'));
+      assert.ok(templatePlaceholders.includes('${title}'));
+    });
+
+    for (const file of templateFiles) {
+      it(`${file} declares $schema and version <= 1.5`, () => {
+        const template = JSON.parse(readFileSync(path.join(CARDS_DIR, file), 'utf8')) as Record<
+          string,
+          unknown
+        >;
+        assert.equal(template.type, 'AdaptiveCard');
+        assert.equal(template.$schema, 'http://adaptivecards.io/schemas/adaptive-card.json');
+        assert.equal(typeof template.version, 'string');
+        assert.ok(Number(template.version) <= 1.5, `version ${String(template.version)}`);
+      });
+    }
+  });
+
+  describe('every card the bot can send, from the real content', () => {
+    for (const language of LANGUAGES) {
+      describe(language, () => {
+        it('welcome (personal and shared)', () => {
+          assertValidCard('welcome personal', views.welcome(language, false));
+          assertValidCard('welcome shared', views.welcome(language, true));
+          const personal = JSON.stringify(views.welcome(language, false).content);
+          const shared = JSON.stringify(views.welcome(language, true).content);
+          assert.ok(personal.includes(JSON.stringify(catalog.text(language, 'welcome.hintPersonal'))));
+          assert.ok(shared.includes(JSON.stringify(catalog.text(language, 'welcome.hintShared'))));
+        });
+
+        it('help', () => assertValidCard('help', views.help(language)));
+
+        it('notices', () => {
+          for (const key of ['card.unknownAction', 'card.finishedDiagnosis', 'cancel.done'])
+            for (const withStart of [false, true])
+              assertValidCard(`notice ${key} ${withStart}`, views.notice(language, key, withStart));
+        });
+
+        it('every question', () => {
+          const questions = catalog.flow(language).content.questions;
+          assert.ok(questions.length >= 2);
+          for (const question of questions) {
+            const card = views.question(question);
+            assertValidCard(`question ${question.id}`, card);
+            const submits = nodesOf(card.content).filter((n) => n.type === 'Action.Submit');
+            assert.deepEqual(
+              submits.map((n) => (n.data as CardNode).choice),
+              question.choices.map((c) => c.id),
+            );
+          }
+        });
+
+        it('a step card for every step of every procedure', () => {
+          let count = 0;
+          for (const procedure of catalog.flow(language).content.procedures)
+            for (let index = 0; index < procedure.steps.length; index++) {
+              const card = views.step(language, procedure.id, index);
+              assertValidCard(`step ${procedure.id}[${index}]`, card);
+              const stepData = nodesOf(card.content)
+                .filter((n) => n.type === 'Action.Submit')
+                .map((n) => n.data as CardNode);
+              assert.ok(
+                stepData.every((d) => d.procedure === procedure.id && d.step === procedure.steps[index]),
+              );
+              count++;
+            }
+          assert.ok(count >= 30, `${count} step cards`);
+        });
+
+        it('a checklist for every procedure (unticked and partly ticked)', () => {
+          for (const procedure of catalog.flow(language).content.procedures) {
+            assertValidCard(
+              `checklist ${procedure.id}`,
+              views.checklist(language, procedure.id, { answers: [], attempts: [] }),
+            );
+            const ticked = views.checklist(language, procedure.id, {
+              answers: [],
+              attempts: [{ procedure: procedure.id, steps: [{ step: procedure.steps[0], outcome: 'done' }] }],
+            });
+            assertValidCard(`checklist ${procedure.id} ticked`, ticked);
+            const toggles = nodesOf(ticked.content).filter((n) => n.type === 'Input.Toggle');
+            assert.deepEqual(
+              toggles.map((t) => t.value),
+              procedure.steps.map((_, i) => (i === 0 ? 'true' : 'false')),
+            );
+          }
+        });
+
+        it('verify (checkpoint and final)', () => {
+          assertValidCard('verify checkpoint', views.verify(language, 'reset-m365-apps-no-admin', true));
+          assertValidCard('verify final', views.verify(language, 'reset-office-2019-later', false));
+        });
+
+        it('next options for every procedure, and with nothing left', () => {
+          for (const procedure of catalog.flow(language).content.procedures)
+            assertValidCard(
+              `next ${procedure.id}`,
+              views.nextOptions(language, procedure.id, procedure.fallbacks),
+            );
+          assertValidCard(
+            'next nothing left',
+            views.nextOptions(language, 'signout-wam-accounts-script', []),
+          );
+        });
+
+        it('fixed', () => assertValidCard('fixed', views.fixed(language)));
+
+        it('person (with a trail, with and without the user’s words)', () => {
+          assertValidCard('person', views.person(language, trailFor('Office にサインインできない')), {
+            userText: true,
+          });
+          assertValidCard('person without description', views.person(language, trailFor()));
+          assertValidCard('person empty trail', views.person(language, { answers: [], attempts: [] }));
+        });
+      });
+    }
+  });
+
+  describe('user text is shown literally', () => {
+    const hostile = '${$root.secret} ${string(1+1)} [click](https://evil.example) **bold** <at>x</at>';
+
+    function assertLiteral(attachment: CardAttachment): void {
+      const nodes = nodesOf(attachment.content);
+      const runs = nodes.filter((n) => n.type === 'RichTextBlock').flatMap((n) => n.inlines as CardNode[]);
+      assert.ok(
+        runs.some((r) => r.type === 'TextRun' && r.text === hostile),
+        'the text is a TextRun, verbatim',
+      );
+      for (const block of nodes.filter((n) => n.type === 'TextBlock'))
+        assert.ok(
+          !String(block.text).includes('evil.example'),
+          `a TextBlock renders it as markdown: ${String(block.text)}`,
+        );
+      const json = JSON.stringify(attachment.content);
+      assert.ok(json.includes('${string(1+1)}'), 'the expression was not evaluated');
+      assert.ok(json.includes('${$root.secret}'), 'the $root reference was not resolved');
+      assertValidCard('hostile', attachment, { userText: true });
+    }
+
+    it('in the person card', () => {
+      for (const language of LANGUAGES) assertLiteral(views.person(language, trailFor(hostile)));
+    });
+
+    it('in renderNoticeCard with a quote', () => {
+      assertLiteral(renderNoticeCard({ text: 'Trusted text', quote: { label: 'You said', text: hostile } }));
+    });
+  });
+
+  describe('the checks themselves', () => {
+    const card = (body: unknown[], actions: unknown[] = []): CardAttachment => ({
+      contentType: 'application/vnd.microsoft.card.adaptive',
+      content: {
+        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+        type: 'AdaptiveCard',
+        version: '1.5',
+        body,
+        actions,
+      },
+    });
+    const codeBlock = (codeSnippet: string, fallbackText: string) => ({
+      type: 'CodeBlock',
+      codeSnippet,
+      language: 'PowerShell',
+      fallback: {
+        type: 'RichTextBlock',
+        inlines: [{ type: 'TextRun', text: fallbackText, fontType: 'Monospace' }],
+      },
+    });
+
+    it('accept a good card with a CodeBlock whose script contains "$"', () => {
+      assertValidCard('good', card([codeBlock('$_.Name; ${env:TEMP}', '$_.Name; ${env:TEMP}')]));
+    });
+
+    it('reject what the SDK reports', () => {
+      assert.throws(
+        () => assertValidCard('bad', card([{ type: 'TextBlock', text: 'x', size: 'Huge' }])),
+        /size/,
+      );
+      assert.throws(() => assertValidCard('bad', card([{ type: 'Fancy' }])), /Fancy/);
+      const toggle = { type: 'Input.Toggle', id: 'same', title: 'x' };
+      assert.throws(() => assertValidCard('bad', card([toggle, toggle])), /Duplicate Id/);
+    });
+
+    it('reject a CodeBlock whose fallback differs or is missing', () => {
+      assert.throws(() => assertValidCard('bad', card([codeBlock('a\nb', 'a b')])), /fallback text differs/);
+      assert.throws(
+        () => assertValidCard('bad', card([{ type: 'CodeBlock', codeSnippet: 'x', language: 'PlainText' }])),
+        /fallback/,
+      );
+    });
+
+    it('reject unexpanded placeholders and buttons the bot would not understand', () => {
+      assert.throws(
+        () => assertValidCard('bad', card([{ type: 'TextBlock', text: '${title}' }])),
+        /unexpanded/,
+      );
+      assert.throws(
+        () => assertValidCard('bad', card([], [{ type: 'Action.Submit', title: 'x', data: {} }])),
+        /action/,
+      );
+      assert.throws(
+        () =>
+          assertValidCard(
+            'bad',
+            card([], [{ type: 'Action.Submit', title: 'x', data: { action: 'diagnosis.nope' } }]),
+          ),
+        /would not understand/,
+      );
+    });
+
+    it('reject a version above 1.5', () => {
+      const tooNew = card([]);
+      tooNew.content.version = '1.6';
+      assert.throws(() => assertValidCard('bad', tooNew), /version 1.6/);
+    });
+  });
+
+  describe('size limit', () => {
+    it('an oversized card throws CardTooLargeError', () => {
+      assert.throws(
+        () => renderNoticeCard({ text: 'x'.repeat(40 * 1024) }),
+        (error: unknown) =>
+          error instanceof CardTooLargeError &&
+          error.templateName === 'notice' &&
+          error.bytes > CARD_SIZE_LIMIT_BYTES &&
+          /over the 28672-byte limit/.test(error.message),
+      );
+    });
+
+    it('a card just under the limit renders', () => {
+      const overhead = Buffer.byteLength(JSON.stringify(renderNoticeCard({ text: '' }).content), 'utf8');
+      const card = renderNoticeCard({ text: 'x'.repeat(CARD_SIZE_LIMIT_BYTES - overhead) });
+      assert.equal(Buffer.byteLength(JSON.stringify(card.content), 'utf8'), CARD_SIZE_LIMIT_BYTES);
+    });
+  });
+});

@@ -73,6 +73,11 @@ const envSchema = z
       return;
     }
     const appType = env.MicrosoftAppType ?? 'SingleTenant';
+    if (!env.PUBLIC_BASE_URL)
+      problem(
+        'PUBLIC_BASE_URL',
+        'is required when MicrosoftAppId is set: the download links on cards must reach users',
+      );
     if (appType !== 'MultiTenant' && !env.MicrosoftAppTenantId)
       problem('MicrosoftAppTenantId', `is required for MicrosoftAppType=${appType}`);
     if (appType === 'UserAssignedMSI' && env.MicrosoftAppPassword)

@@ -86,7 +86,18 @@ export class DiagnosisViews {
       warnings: step.warnings,
       notes: step.notes,
       code: this.codeOf(flow, step),
-      links: this.linksOf(language, flow, step),
+      // The first card names the article the procedure comes from.
+      links: [
+        ...this.linksOf(language, flow, step),
+        ...(stepIndex === 0
+          ? [
+              {
+                title: this.text(language, 'source.label', { title: procedure.source.title }),
+                url: procedure.source.url,
+              },
+            ]
+          : []),
+      ],
       labels: {
         done: this.text(language, 'step.done'),
         notHelped: this.text(language, 'step.notHelped'),

@@ -82,10 +82,15 @@ export class ContentCatalog {
     const flows = {} as Record<Language, Flow>;
     const texts = {} as Record<Language, Texts>;
     for (const language of LANGUAGES) {
-      const flowData = parseFile(join(contentDir, language, 'signin-repair.json'), flowContentSchema, problems);
+      const flowData = parseFile(
+        join(contentDir, language, 'signin-repair.json'),
+        flowContentSchema,
+        problems,
+      );
       const textData = parseFile(join(contentDir, language, 'texts.json'), textsSchema, problems);
       if (flowData) {
-        if (flowData.language !== language) problems.push(`${language}/signin-repair.json says language '${flowData.language}'`);
+        if (flowData.language !== language)
+          problems.push(`${language}/signin-repair.json says language '${flowData.language}'`);
         problems.push(...crossReferenceProblems(flowData).map((p) => `${language}: ${p}`));
         flows[language] = new Flow(flowData);
       }
@@ -97,7 +102,13 @@ export class ContentCatalog {
       for (const script of reference.content.scripts) {
         const path = join(contentDir, 'scripts', script.fileName);
         if (!existsSync(path)) problems.push(`script file scripts/${script.fileName} is missing`);
-        else scriptTexts.set(script.id, readFileSync(path, 'utf8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n'));
+        else
+          scriptTexts.set(
+            script.id,
+            readFileSync(path, 'utf8')
+              .replace(/^\uFEFF/, '')
+              .replace(/\r\n/g, '\n'),
+          );
       }
     }
     if (problems.length === 0) problems.push(...parityProblems(flows, texts));
@@ -130,7 +141,17 @@ export class ContentCatalog {
   }
 }
 
-function parseFile<T>(path: string, schema: { safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, problems: string[]): T | undefined {
+function parseFile<T>(
+  path: string,
+  schema: {
+    safeParse(
+      data: unknown,
+    ):
+      | { success: true; data: T }
+      | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } };
+  },
+  problems: string[],
+): T | undefined {
   if (!existsSync(path)) {
     problems.push(`${path} is missing`);
     return undefined;
@@ -144,7 +165,8 @@ function parseFile<T>(path: string, schema: { safeParse(data: unknown): { succes
   }
   const result = schema.safeParse(raw);
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push(`${path} at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    for (const issue of result.error.issues)
+      problems.push(`${path} at ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     return undefined;
   }
   return result.data;
@@ -170,26 +192,34 @@ function crossReferenceProblems(flow: FlowContent): string[] {
   }
   if (!questionIds.has(flow.start)) problems.push(`start question '${flow.start}' does not exist`);
   for (const question of flow.questions) {
-    for (const dup of duplicates(question.choices.map((c) => c.id))) problems.push(`question '${question.id}' has choice '${dup}' twice`);
+    for (const dup of duplicates(question.choices.map((c) => c.id)))
+      problems.push(`question '${question.id}' has choice '${dup}' twice`);
     for (const choice of question.choices) {
       if ('procedure' in choice.next && !procedureIds.has(choice.next.procedure))
-        problems.push(`choice '${question.id}/${choice.id}' leads to unknown procedure '${choice.next.procedure}'`);
+        problems.push(
+          `choice '${question.id}/${choice.id}' leads to unknown procedure '${choice.next.procedure}'`,
+        );
       if ('question' in choice.next && !questionIds.has(choice.next.question))
-        problems.push(`choice '${question.id}/${choice.id}' leads to unknown question '${choice.next.question}'`);
+        problems.push(
+          `choice '${question.id}/${choice.id}' leads to unknown question '${choice.next.question}'`,
+        );
     }
   }
   for (const procedure of flow.procedures) {
     for (const stepId of procedure.steps)
       if (!stepIds.has(stepId)) problems.push(`procedure '${procedure.id}' uses unknown step '${stepId}'`);
     for (const fallback of procedure.fallbacks)
-      if (!procedureIds.has(fallback)) problems.push(`procedure '${procedure.id}' falls back to unknown procedure '${fallback}'`);
+      if (!procedureIds.has(fallback))
+        problems.push(`procedure '${procedure.id}' falls back to unknown procedure '${fallback}'`);
   }
   for (const step of flow.steps) {
     for (const code of step.code)
-      if ('script' in code && !scriptIds.has(code.script)) problems.push(`step '${step.id}' shows unknown script '${code.script}'`);
+      if ('script' in code && !scriptIds.has(code.script))
+        problems.push(`step '${step.id}' shows unknown script '${code.script}'`);
   }
   const used = new Set(flow.procedures.flatMap((p) => p.steps));
-  for (const step of flow.steps) if (!used.has(step.id)) problems.push(`step '${step.id}' is used by no procedure`);
+  for (const step of flow.steps)
+    if (!used.has(step.id)) problems.push(`step '${step.id}' is used by no procedure`);
   return problems;
 }
 
@@ -197,8 +227,17 @@ function crossReferenceProblems(flow: FlowContent): string[] {
 function structureOf(flow: FlowContent): unknown {
   return {
     start: flow.start,
-    questions: flow.questions.map((q) => ({ id: q.id, help: !!q.help, choices: q.choices.map((c) => ({ id: c.id, next: c.next })) })),
-    procedures: flow.procedures.map((p) => ({ id: p.id, steps: p.steps, fallbacks: p.fallbacks, source: p.source.url })),
+    questions: flow.questions.map((q) => ({
+      id: q.id,
+      help: !!q.help,
+      choices: q.choices.map((c) => ({ id: c.id, next: c.next })),
+    })),
+    procedures: flow.procedures.map((p) => ({
+      id: p.id,
+      steps: p.steps,
+      fallbacks: p.fallbacks,
+      source: p.source.url,
+    })),
     steps: flow.steps.map((s) => ({
       id: s.id,
       warnings: s.warnings.length,
@@ -212,17 +251,41 @@ function structureOf(flow: FlowContent): unknown {
   };
 }
 
+function idsOf(flow: FlowContent): Record<string, string[]> {
+  return {
+    question: flow.questions.map((q) => q.id),
+    choice: flow.questions.flatMap((q) => q.choices.map((c) => `${q.id}/${c.id}`)),
+    procedure: flow.procedures.map((p) => p.id),
+    step: flow.steps.map((s) => s.id),
+    script: flow.scripts.map((s) => s.id),
+  };
+}
+
 function parityProblems(flows: Record<Language, Flow>, texts: Record<Language, Texts>): string[] {
   const problems: string[] = [];
   const [reference, ...others] = LANGUAGES;
   const referenceStructure = JSON.stringify(structureOf(flows[reference].content));
   const referenceKeys = Object.keys(texts[reference]).sort();
+  const referenceIds = idsOf(flows[reference].content);
   for (const language of others) {
-    if (JSON.stringify(structureOf(flows[language].content)) !== referenceStructure)
-      problems.push(`${language}/signin-repair.json does not have the same structure as ${reference}/signin-repair.json`);
+    const ids = idsOf(flows[language].content);
+    for (const [kind, expected] of Object.entries(referenceIds)) {
+      for (const id of expected)
+        if (!ids[kind].includes(id))
+          problems.push(`${kind} '${id}' is in ${reference} but missing in ${language}`);
+      for (const id of ids[kind])
+        if (!expected.includes(id))
+          problems.push(`${kind} '${id}' is in ${language} but missing in ${reference}`);
+    }
+    if (problems.length === 0 && JSON.stringify(structureOf(flows[language].content)) !== referenceStructure)
+      problems.push(
+        `${language}/signin-repair.json does not have the same structure as ${reference}/signin-repair.json`,
+      );
     const keys = Object.keys(texts[language]).sort();
-    for (const key of referenceKeys) if (!keys.includes(key)) problems.push(`text '${key}' is missing in ${language}`);
-    for (const key of keys) if (!referenceKeys.includes(key)) problems.push(`text '${key}' is missing in ${reference}`);
+    for (const key of referenceKeys)
+      if (!keys.includes(key)) problems.push(`text '${key}' is missing in ${language}`);
+    for (const key of keys)
+      if (!referenceKeys.includes(key)) problems.push(`text '${key}' is missing in ${reference}`);
   }
   return problems;
 }

@@ -8,7 +8,9 @@ import { z } from 'zod';
 const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'ids are kebab-case');
 const nonEmpty = z.string().trim().min(1);
 
-export const linkSchema = z.object({ title: nonEmpty, url: z.url({ protocol: /^https$/ }) }).strict();
+export const linkSchema = z
+  .object({ title: nonEmpty, url: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }) })
+  .strict();
 
 /** A code snippet: either inline text (shown verbatim) or a reference to a shared script file. */
 export const codeSchema = z.union([

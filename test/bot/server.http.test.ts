@@ -155,6 +155,7 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
       MicrosoftAppPassword: 'test-only-not-a-secret',
       MicrosoftAppTenantId: randomUUID(),
       HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: 'https://desk.example.com',
     });
     const auth = new ConfigurationBotFrameworkAuthentication(
       {

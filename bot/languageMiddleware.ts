@@ -3,8 +3,9 @@ import { languageFromLocale, languageFromText, type Language } from '../core/lan
 import { setTurnLanguage } from '../dialogs/turnLanguage';
 
 /**
- * Decides each turn's language: Japanese text wins, then what this user's earlier text showed in this
- * conversation (so a button click keeps the language of the conversation), then activity.locale.
+ * Decides each turn's language: what the text itself shows (see languageFromText), then what this user's
+ * earlier text showed in this conversation (so a button click keeps the conversation's language), then
+ * activity.locale.
  */
 export class LanguageMiddleware implements Middleware {
   private readonly remembered: StatePropertyAccessor<Language | undefined>;
@@ -14,7 +15,8 @@ export class LanguageMiddleware implements Middleware {
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    const fromText = languageFromText(context.activity.text);
+    // A mention is the bot's name, not the user's language.
+    const fromText = languageFromText(context.activity.text?.replace(/<at>.*?<\/at>/g, ''));
     let language: Language;
     if (fromText) {
       language = fromText;

@@ -10,11 +10,15 @@ export function languageFromLocale(locale: string | undefined | null): Language 
 }
 
 const JAPANESE_SCRIPT = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]/u;
+const ENGLISH_WORD = /\b[a-z]+(?:'[a-z]+)?\b/gi;
 
 /**
- * Japanese characters in a message mean a Japanese reply, whatever the client's locale says: Teams clients
- * set to English are common in Japanese companies. Returns undefined when the text does not tell.
+ * What the text itself says about the language. Japanese characters mean Japanese, whatever the client's
+ * locale: Teams clients set to English are common in Japanese companies. A sentence of English words (three
+ * or more, so "Office 2016" or "help" decide nothing) means English. Otherwise undefined.
  */
 export function languageFromText(text: string | undefined | null): Language | undefined {
-  return text && JAPANESE_SCRIPT.test(text) ? 'ja' : undefined;
+  if (!text) return undefined;
+  if (JAPANESE_SCRIPT.test(text)) return 'ja';
+  return (text.match(ENGLISH_WORD) ?? []).length >= 3 ? 'en' : undefined;
 }

@@ -12,6 +12,12 @@ import {
   type Texts,
 } from './schema';
 
+/** Knowledge files per language, merged into one Flow; each keeps its own first question. */
+export const FLOW_FILES = ['signin-repair', 'activation'] as const;
+export type FlowName = (typeof FLOW_FILES)[number];
+/** UI text files per language, merged into one key space. */
+export const TEXT_FILES = ['texts', 'licensing', 'admin'] as const;
+
 export class ContentError extends Error {
   constructor(readonly problems: string[]) {
     super(`Content is invalid:\n- ${problems.join('\n- ')}`);
@@ -26,15 +32,25 @@ export class Flow {
   private readonly steps: Map<string, Step>;
   private readonly scripts: Map<string, ScriptInfo>;
 
-  constructor(readonly content: FlowContent) {
+  constructor(
+    readonly content: FlowContent,
+    private readonly starts: Partial<Record<FlowName, string>> = {},
+  ) {
     this.questions = new Map(content.questions.map((q) => [q.id, q]));
     this.procedures = new Map(content.procedures.map((p) => [p.id, p]));
     this.steps = new Map(content.steps.map((s) => [s.id, s]));
     this.scripts = new Map(content.scripts.map((s) => [s.id, s]));
   }
 
+  /** The first question of the sign-in repair flow. */
   get startQuestion(): Question {
     return this.question(this.content.start);
+  }
+  /** The first question of a flow. */
+  startOf(flow: FlowName): Question {
+    const id = this.starts[flow];
+    if (!id) throw new Error(`No flow '${flow}'`);
+    return this.question(id);
   }
   hasQuestion(id: string): boolean {
     return this.questions.has(id);
@@ -81,20 +97,37 @@ export class ContentCatalog {
     const problems: string[] = [];
     const flows = {} as Record<Language, Flow>;
     const texts = {} as Record<Language, Texts>;
+    const present = (file: string) =>
+      LANGUAGES.some((language) => existsSync(join(contentDir, language, file)));
+    // A file may be absent in every language (a flow not written yet), but not in just one.
+    const flowFiles = FLOW_FILES.filter((name) => present(`${name}.json`));
+    const textFiles = TEXT_FILES.filter((name) => present(`${name}.json`));
     for (const language of LANGUAGES) {
-      const flowData = parseFile(
-        join(contentDir, language, 'signin-repair.json'),
-        flowContentSchema,
-        problems,
-      );
-      const textData = parseFile(join(contentDir, language, 'texts.json'), textsSchema, problems);
-      if (flowData) {
-        if (flowData.language !== language)
-          problems.push(`${language}/signin-repair.json says language '${flowData.language}'`);
-        problems.push(...crossReferenceProblems(flowData).map((p) => `${language}: ${p}`));
-        flows[language] = new Flow(flowData);
+      const parts: { name: string; content: FlowContent }[] = [];
+      for (const name of flowFiles) {
+        const data = parseFile(join(contentDir, language, `${name}.json`), flowContentSchema, problems);
+        if (!data) continue;
+        if (data.language !== language)
+          problems.push(`${language}/${name}.json says language '${data.language}'`);
+        parts.push({ name, content: data });
       }
-      if (textData) texts[language] = textData;
+      const merged = mergeFlows(parts);
+      if (merged && parts.length === flowFiles.length) {
+        problems.push(...crossReferenceProblems(merged.content).map((p) => `${language}: ${p}`));
+        for (const [name, start] of Object.entries(merged.starts))
+          if (!merged.content.questions.some((q) => q.id === start))
+            problems.push(`${language}/${name}.json: start question '${start}' does not exist`);
+        flows[language] = new Flow(merged.content, merged.starts);
+      }
+      const languageTexts: Texts = {};
+      for (const name of textFiles) {
+        const data = parseFile(join(contentDir, language, `${name}.json`), textsSchema, problems);
+        for (const [key, value] of Object.entries(data ?? {})) {
+          if (key in languageTexts) problems.push(`${language}/${name}.json repeats text '${key}'`);
+          languageTexts[key] = value;
+        }
+      }
+      texts[language] = languageTexts;
     }
     const scriptTexts = new Map<string, string>();
     const reference = flows[LANGUAGES[0]];
@@ -170,6 +203,24 @@ function parseFile<T>(
     return undefined;
   }
   return result.data;
+}
+
+function mergeFlows(
+  parts: { name: string; content: FlowContent }[],
+): { content: FlowContent; starts: Partial<Record<FlowName, string>> } | undefined {
+  if (parts.length === 0) return undefined;
+  const [first] = parts;
+  return {
+    content: {
+      ...first.content,
+      questions: parts.flatMap((p) => p.content.questions),
+      procedures: parts.flatMap((p) => p.content.procedures),
+      steps: parts.flatMap((p) => p.content.steps),
+      scripts: parts.flatMap((p) => p.content.scripts),
+      related: parts.flatMap((p) => p.content.related),
+    },
+    starts: Object.fromEntries(parts.map((p) => [p.name, p.content.start])),
+  };
 }
 
 function duplicates(ids: string[]): string[] {

@@ -75,9 +75,18 @@ export class DirectoryError extends Error {
   }
 }
 
+/** Everything the licence verdict needs about one user, fetched as cheaply as the caches allow. */
+export interface LicensingSnapshot {
+  user: DirectoryUser;
+  skus: SubscribedSku[];
+  openIssues: ServiceHealthIssue[];
+  /** Names of the groups that assigned (or failed to assign) this user's licences. */
+  groupNames: Map<string, string>;
+}
+
 export interface Directory {
   /** By object id or UPN; undefined when no such user exists. */
-  getUser(idOrUpn: string): Promise<DirectoryUser | undefined>;
+  getLicensingSnapshot(idOrUpn: string): Promise<LicensingSnapshot | undefined>;
   /** Users whose display name or UPN starts with the text (at most `limit`). */
   findUsers(text: string, limit: number): Promise<UserSummary[]>;
   listSubscribedSkus(): Promise<SubscribedSku[]>;

@@ -1,0 +1,27 @@
+/** A small map whose entries expire; the caches that keep Graph traffic down (SKUs, roles, groups). */
+export class TtlCache<K, V> {
+  private readonly entries = new Map<K, { value: V; expires: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  has(key: K): boolean {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    if (entry.expires <= this.now()) {
+      this.entries.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  get(key: K): V | undefined {
+    return this.has(key) ? this.entries.get(key)!.value : undefined;
+  }
+
+  set(key: K, value: V): void {
+    this.entries.set(key, { value, expires: this.now() + this.ttlMs });
+  }
+}

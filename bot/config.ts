@@ -54,6 +54,13 @@ const envSchema = z
     }),
     DATA_DIR: optionalString.transform((v) => v ?? './data'),
     NODE_ENV: optionalString,
+    GRAPH_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    AZURE_TENANT_ID: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
+    AZURE_CLIENT_ID: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
+    AZURE_CLIENT_SECRET: optionalString,
+    AZURE_CLIENT_CERTIFICATE_PATH: optionalString,
+    AZURE_USE_MANAGED_IDENTITY: booleanFlag,
+    ADMIN_GROUP_ID: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
     LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
   })
   .superRefine((env, ctx) => {
@@ -93,6 +100,20 @@ export interface BotAuthSettings {
   MicrosoftAppTenantId: string;
 }
 
+export type GraphCredentialConfig =
+  | { kind: 'secret'; tenantId: string; clientId: string; secret: string }
+  | { kind: 'certificate'; tenantId: string; clientId: string; certificatePath: string }
+  | { kind: 'managedIdentity'; clientId?: string };
+
+/**
+ * How the bot reaches Microsoft Graph: with a credential (a real tenant), at a loopback URL without a token
+ * (a test's fake Graph), or at the built-in sandbox tenant that the bot starts itself.
+ */
+export type GraphConfig =
+  | { mode: 'credential'; baseUrl: string; credential: GraphCredentialConfig }
+  | { mode: 'loopback'; baseUrl: string }
+  | { mode: 'sandbox' };
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -105,6 +126,9 @@ export interface AppConfig {
   allowedTenantIds: string[];
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  graph: GraphConfig;
+  /** Members of this group may query other users' licences, besides the admin roles. */
+  adminGroupId?: string;
 }
 
 export class ConfigError extends Error {
@@ -141,7 +165,47 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     allowedTenantIds: e.ALLOWED_TENANT_IDS,
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL ?? 'info',
+    graph: graphConfig(e),
+    adminGroupId: e.ADMIN_GROUP_ID?.toLowerCase(),
   };
+}
+
+function graphConfig(e: z.infer<typeof envSchema>): GraphConfig {
+  const baseUrl = (e.GRAPH_BASE_URL ?? 'https://graph.microsoft.com').replace(/\/+$/, '');
+  if (e.AZURE_CLIENT_SECRET)
+    return {
+      mode: 'credential',
+      baseUrl,
+      credential: {
+        kind: 'secret',
+        tenantId: e.AZURE_TENANT_ID!,
+        clientId: e.AZURE_CLIENT_ID!,
+        secret: e.AZURE_CLIENT_SECRET,
+      },
+    };
+  if (e.AZURE_CLIENT_CERTIFICATE_PATH)
+    return {
+      mode: 'credential',
+      baseUrl,
+      credential: {
+        kind: 'certificate',
+        tenantId: e.AZURE_TENANT_ID!,
+        clientId: e.AZURE_CLIENT_ID!,
+        certificatePath: e.AZURE_CLIENT_CERTIFICATE_PATH,
+      },
+    };
+  if (e.AZURE_USE_MANAGED_IDENTITY)
+    return {
+      mode: 'credential',
+      baseUrl,
+      credential: { kind: 'managedIdentity', clientId: e.AZURE_CLIENT_ID },
+    };
+  return e.GRAPH_BASE_URL ? { mode: 'loopback', baseUrl } : { mode: 'sandbox' };
+}
+
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** The configuration as it may be logged: secrets replaced. */
@@ -149,5 +213,9 @@ export function redactedConfig(config: AppConfig): Record<string, unknown> {
   return {
     ...config,
     botAuth: { ...config.botAuth, MicrosoftAppPassword: config.botAuth.MicrosoftAppPassword ? '***' : '' },
+    graph:
+      config.graph.mode === 'credential' && config.graph.credential.kind === 'secret'
+        ? { ...config.graph, credential: { ...config.graph.credential, secret: '***' } }
+        : config.graph,
   };
 }

@@ -154,7 +154,7 @@ export class DiagnosisViews {
       prompt: this.text(language, fallbacks.length > 0 ? 'next.prompt' : 'next.nothingLeft'),
       procedureId: currentProcedureId,
       choices: [
-        ...fallbacks.map((id) => ({ id, label: flow.procedure(id).title })),
+        ...fallbacks.map((id) => ({ id, label: flow.procedure(id).buttonLabel ?? flow.procedure(id).title })),
         { id: 'person', label: this.text(language, 'next.person') },
       ],
     });

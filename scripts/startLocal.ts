@@ -14,8 +14,6 @@ const projectDir = existsSync(join(__dirname, '..', 'package.json'))
 
 const botPort = process.env.PORT ?? '3978';
 const playgroundPort = process.env.PLAYGROUND_PORT ?? '56150';
-// The Playground takes its activities' locale from its process locale; Japanese is the bot's first language.
-const playgroundLocale = (process.env.PLAYGROUND_LOCALE ?? 'ja-JP').replace('-', '_') + '.UTF-8';
 
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -84,7 +82,7 @@ async function main(): Promise<void> {
       '--disable-telemetry',
     ],
     // TEAMSAPPTESTER_BROWSER=none: it would otherwise try to open a browser and crash on a headless machine.
-    { ...process.env, TEAMSAPPTESTER_BROWSER: 'none', LANG: playgroundLocale, LC_ALL: playgroundLocale },
+    { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' },
   );
   if (await waitForHealth(`http://127.0.0.1:${playgroundPort}/_debug/ping`, 30_000)) {
     process.stdout.write(

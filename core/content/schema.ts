@@ -7,6 +7,8 @@ import { z } from 'zod';
 
 const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'ids are kebab-case');
 const nonEmpty = z.string().trim().min(1);
+/** Button titles: Teams cuts longer ones off without an ellipsis on narrow cards. */
+const buttonLabel = z.string().trim().min(1).max(40);
 
 export const linkSchema = z
   .object({ title: nonEmpty, url: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }) })
@@ -44,6 +46,8 @@ export const procedureSchema = z
   .object({
     id,
     title: nonEmpty,
+    /** Short text for a button offering this procedure (long titles are cut off on narrow cards). */
+    buttonLabel: z.string().trim().min(1).max(30).optional(),
     intro: nonEmpty,
     steps: z.array(id).min(1),
     /** Procedures offered, in order, when the user says this one did not help. A person is always offered last. */
@@ -61,7 +65,7 @@ export const nextSchema = z.union([
 export const choiceSchema = z
   .object({
     id,
-    label: nonEmpty,
+    label: buttonLabel,
     description: nonEmpty.optional(),
     /** Words that pick this choice when typed (matched after NFKC folding and lower-casing). */
     keywords: z.array(nonEmpty).default([]),

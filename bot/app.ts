@@ -1,5 +1,7 @@
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Storage } from 'botbuilder';
 import type { ContentCatalog } from '../core/content/catalog';
+import type { Directory } from '../core/licensing/directory';
+import type { ProductCatalog } from '../core/licensing/productCatalog';
 import type { AppConfig } from './config';
 import { createBot } from './createBot';
 import type { Logger } from './logger';
@@ -12,6 +14,8 @@ export interface AppDeps {
   storage: Storage;
   catalog: ContentCatalog;
   logger: Logger;
+  directory: Directory;
+  products: ProductCatalog;
   /** Tests pass one that trusts a loopback JWKS; production builds it from config. */
   botFrameworkAuthentication?: BotFrameworkAuthentication;
 }
@@ -38,6 +42,9 @@ export function createApp(deps: AppDeps): App {
     logger: deps.logger,
     allowedTenantIds: deps.config.allowedTenantIds,
     publicBaseUrl: deps.config.publicBaseUrl,
+    directory: deps.directory,
+    products: deps.products,
+    adminGroupId: deps.config.adminGroupId,
   });
   for (const middleware of parts.middleware) adapter.use(middleware);
   adapter.onTurnError = parts.onTurnError;

@@ -5,7 +5,14 @@ import {
   type Storage,
   type TurnContext,
 } from 'botbuilder';
+import { AdminAccess } from '../core/admin/adminAccess';
 import type { ContentCatalog } from '../core/content/catalog';
+import type { Directory } from '../core/licensing/directory';
+import { LicenceChecker } from '../core/licensing/licenceChecker';
+import type { ProductCatalog } from '../core/licensing/productCatalog';
+import { AdminCommands } from '../dialogs/adminCommands';
+import { LicenceViews } from '../dialogs/licenceViews';
+import { StorageAuditLog } from './storage/storageAuditLog';
 import { DiagnosisViews } from '../dialogs/diagnosisViews';
 import { MainDialog } from '../dialogs/mainDialog';
 import { createTurnErrorHandler } from './errorBoundary';
@@ -21,6 +28,9 @@ export interface BotDeps {
   logger: Logger;
   allowedTenantIds: readonly string[];
   publicBaseUrl: string;
+  directory: Directory;
+  products: ProductCatalog;
+  adminGroupId?: string;
 }
 
 export interface BotParts {
@@ -35,10 +45,19 @@ export function createBot(deps: BotDeps): BotParts {
   const conversationState = new ConversationState(deps.storage);
   const userInConversationState = new PrivateConversationState(deps.storage);
   const views = new DiagnosisViews(deps.catalog, deps.publicBaseUrl);
+  const licenceViews = new LicenceViews(deps.catalog, deps.products);
+  const checker = new LicenceChecker(deps.directory, deps.products);
   const bot = new SigninDeskBot({
     conversationState,
     userInConversationState,
-    mainDialog: new MainDialog(views),
+    mainDialog: new MainDialog(views, licenceViews, checker),
+    adminCommands: new AdminCommands({
+      directory: deps.directory,
+      checker,
+      access: new AdminAccess(deps.directory, deps.adminGroupId),
+      audit: new StorageAuditLog(deps.storage),
+      views: licenceViews,
+    }),
     views,
     logger: deps.logger,
   });

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ContentCatalog, ContentError } from '../core/content/catalog';
+import { ProductCatalog } from '../core/licensing/productCatalog';
 import { createApp } from './app';
+import { createDirectory } from './directory/createDirectory';
 import { ConfigError, loadConfig, redactedConfig } from './config';
 import { createLogger } from './logger';
 import { projectRoot } from './paths';
@@ -40,8 +42,10 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  const products = ProductCatalog.load(join(projectRoot(), 'content', 'licensing'));
   const storage = new SqliteStorage(join(resolve(config.dataDir), 'state.sqlite'));
-  const { server } = createApp({ config, storage, catalog, logger });
+  const graph = await createDirectory(config.graph, logger);
+  const { server } = createApp({ config, storage, catalog, logger, directory: graph.directory, products });
   const address = await server.listen(config.port, config.host);
   logger.info('listening', { url: `http://${address.host}:${address.port}/api/messages` });
 
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
     logger.info('stopping: finishing turns in flight', { signal });
     await server.close();
     storage.close();
+    await graph.close();
     logger.info('stopped');
     process.exit(0);
   };

@@ -12,9 +12,10 @@ import { DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialog
 import { parseCardAction } from '../core/cardActions';
 import type { Language } from '../core/language';
 import { languageOf } from '../dialogs/turnLanguage';
-import { recognizeCommand } from '../dialogs/commands';
+import { recognizeCommand, startOptionsOf } from '../dialogs/commands';
 import type { DiagnosisViews } from '../dialogs/diagnosisViews';
 import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
+import { parseAdminRequest, type AdminCommands } from '../dialogs/adminCommands';
 import type { Logger } from './logger';
 
 export interface SigninDeskBotDeps {
@@ -23,6 +24,7 @@ export interface SigninDeskBotDeps {
   /** Keyed by conversation and user, so each person in a group chat has their own diagnosis. */
   userInConversationState: BotState;
   mainDialog: MainDialog;
+  adminCommands: AdminCommands;
   views: DiagnosisViews;
   logger: Logger;
 }
@@ -101,6 +103,16 @@ export class SigninDeskBot extends TeamsActivityHandler {
       return;
     }
 
+    // Licence questions are one-shot and work at any point, without disturbing a diagnosis in progress.
+    const adminRequest = parseAdminRequest(
+      activity.text,
+      parsed.kind === 'action' ? parsed.action : undefined,
+    );
+    if (adminRequest) {
+      await this.deps.adminCommands.handle(context, adminRequest);
+      return;
+    }
+
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();
     if (result.status !== DialogTurnStatus.empty) return;
@@ -126,7 +138,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
       return;
     }
     if (command === 'restart') {
-      await beginDialog(this.deps.mainDialog.id, {});
+      await beginDialog(this.deps.mainDialog.id, startOptionsOf(context.activity));
       return;
     }
     if (parsed.kind === 'invalid') {

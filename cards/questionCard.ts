@@ -9,7 +9,7 @@ export interface QuestionCardChoice {
 
 export interface QuestionCardData {
   /** Which payload the buttons send: a question answer, the fix check, or the next option. */
-  action: 'diagnosis.choose' | 'diagnosis.verify' | 'diagnosis.next';
+  action: 'diagnosis.choose' | 'diagnosis.verify' | 'diagnosis.next' | 'activation.next';
   heading?: string;
   prompt: string;
   questionId?: string;

@@ -7,6 +7,8 @@ export interface WelcomeCardData {
   capabilities: string[];
   hint: string;
   startLabel: string;
+  /** Starts the "Office won't activate" diagnosis. */
+  activationLabel: string;
   helpLabel: string;
 }
 

@@ -4,13 +4,17 @@ import { z } from 'zod';
  * Every Action.Submit / Action.Execute payload the bot's cards carry. Parsed here, in one place; anything
  * else is answered as an unknown action rather than guessed at.
  */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
   .max(80);
 
 export const cardActionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('diagnosis.start') }),
+  z.object({
+    action: z.literal('diagnosis.start'),
+    flow: z.enum(['signin-repair', 'activation']).optional(),
+  }),
   z.object({ action: z.literal('diagnosis.choose'), question: slug, choice: slug }),
   z.object({
     action: z.literal('diagnosis.step'),
@@ -30,6 +34,10 @@ export const cardActionSchema = z.discriminatedUnion('action', [
     choice: z.union([slug, z.literal('person')]),
   }),
   z.object({ action: z.literal('command'), name: z.enum(['help', 'cancel', 'restart']) }),
+  z.object({ action: z.literal('activation.next'), choice: z.enum(['continue', 'person', 'done']) }),
+  z.object({ action: z.literal('admin.license'), query: z.string().trim().min(1).max(256) }),
+  z.object({ action: z.literal('admin.pickUser'), userId: z.string().regex(GUID) }),
+  z.object({ action: z.literal('admin.pickGroup'), groupId: z.string().regex(GUID) }),
 ]);
 
 export type CardAction = z.infer<typeof cardActionSchema>;

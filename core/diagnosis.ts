@@ -16,6 +16,8 @@ export interface DiagnosisTrail {
   description?: string;
   answers: { question: string; choice: string }[];
   attempts: ProcedureAttempt[];
+  /** What the directory said about the user's licence, when it was checked. */
+  licence?: { usable: boolean; findings: string[] } | { unavailable: true };
   outcome?: 'fixed' | 'handoff';
 }
 
@@ -56,6 +58,13 @@ export function withStepOutcome(trail: DiagnosisTrail, step: string, outcome: St
 export function withVerification(trail: DiagnosisTrail, fixed: boolean): DiagnosisTrail {
   const updated = updateCurrentAttempt(trail, (attempt) => ({ ...attempt, fixed }));
   return fixed ? { ...updated, outcome: 'fixed' } : updated;
+}
+
+export function withLicence(
+  trail: DiagnosisTrail,
+  licence: NonNullable<DiagnosisTrail['licence']>,
+): DiagnosisTrail {
+  return { ...trail, licence };
 }
 
 export function withHandoff(trail: DiagnosisTrail): DiagnosisTrail {

@@ -36,3 +36,11 @@ export function recognizeCommand(activity: Partial<Activity>): GlobalCommand | u
     isOneOf(text, COMMAND_WORDS[command]),
   );
 }
+
+/** Options for a fresh diagnosis: the flow a start button names, if any. */
+export function startOptionsOf(activity: Partial<Activity>): { flow?: 'signin-repair' | 'activation' } {
+  const parsed = parseCardAction(activity.value);
+  return parsed.kind === 'action' && parsed.action.action === 'diagnosis.start' && parsed.action.flow
+    ? { flow: parsed.action.flow }
+    : {};
+}

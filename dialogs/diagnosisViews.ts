@@ -36,6 +36,7 @@ export class DiagnosisViews {
       capabilities: [t('welcome.capability1'), t('welcome.capability2'), t('welcome.capability3')],
       hint: t(sharedConversation ? 'welcome.hintShared' : 'welcome.hintPersonal'),
       startLabel: t('action.start'),
+      activationLabel: t('triage.activationStart'),
       helpLabel: t('action.help'),
     });
   }
@@ -147,13 +148,19 @@ export class DiagnosisViews {
     });
   }
 
-  nextOptions(language: Language, currentProcedureId: string, fallbacks: string[]): CardAttachment {
+  nextOptions(
+    language: Language,
+    currentProcedureId: string,
+    fallbacks: string[],
+    continueLabel?: string,
+  ): CardAttachment {
     const flow = this.flow(language);
     return renderQuestionCard({
       action: 'diagnosis.next',
-      prompt: this.text(language, fallbacks.length > 0 ? 'next.prompt' : 'next.nothingLeft'),
+      prompt: this.text(language, fallbacks.length > 0 || continueLabel ? 'next.prompt' : 'next.nothingLeft'),
       procedureId: currentProcedureId,
       choices: [
+        ...(continueLabel ? [{ id: 'continue', label: continueLabel }] : []),
         ...fallbacks.map((id) => ({ id, label: flow.procedure(id).buttonLabel ?? flow.procedure(id).title })),
         { id: 'person', label: this.text(language, 'next.person') },
       ],

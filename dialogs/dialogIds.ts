@@ -9,5 +9,7 @@ export const DialogIds = {
   procedureChecklist: 'procedure.checklist',
   procedureVerify: 'procedure.verify',
   procedureNext: 'procedure.next',
+  activation: 'activation',
+  activationFlow: 'activation.flow',
   cardPrompt: 'cardPrompt',
 } as const;

@@ -6,7 +6,7 @@ import {
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
 import { languageOf } from './turnLanguage';
-import { recognizeCommand } from './commands';
+import { recognizeCommand, startOptionsOf } from './commands';
 import type { DiagnosisViews } from './diagnosisViews';
 
 /**
@@ -40,7 +40,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
       case 'restart':
         await innerDc.cancelAllDialogs();
         await innerDc.context.sendActivity(this.views.text(language, 'restart.done'));
-        return innerDc.beginDialog(this.initialDialogId, {});
+        return innerDc.beginDialog(this.initialDialogId, startOptionsOf(innerDc.context.activity));
     }
   }
 }

@@ -29,6 +29,15 @@ export interface ProcedureRun {
   checkpoint?: boolean;
 }
 
+/** How a procedure ended: the trail, and possibly a question to go on with (another flow's entry point). */
+export interface ProcedureResult {
+  trail: DiagnosisTrail;
+  continueWithQuestion?: string;
+}
+
+/** The "next option" that follows a procedure's continueWith question. */
+const CONTINUE = 'continue';
+
 type ActionOf<N extends CardAction['action']> = Extract<CardAction, { action: N }>;
 
 /**
@@ -230,7 +239,7 @@ export class ProcedureDialog extends ComponentDialog {
     const trail = withVerification(run.trail, fixed);
     if (fixed) {
       await step.context.sendActivity(MessageFactory.attachment(this.views.fixed(language)));
-      return step.endDialog(trail);
+      return step.endDialog({ trail } satisfies ProcedureResult);
     }
     if (run.checkpoint) {
       return step.replaceDialog(DialogIds.procedureStep, {
@@ -260,12 +269,14 @@ export class ProcedureDialog extends ComponentDialog {
       procedure: run.procedureId,
       choice,
     });
+    const continueWith = flow.procedure(run.procedureId).continueWith;
     return step.prompt(
       DialogIds.cardPrompt,
-      cardPromptOptions(this.views.nextOptions(language, run.procedureId, fallbacks), {
+      cardPromptOptions(this.views.nextOptions(language, run.procedureId, fallbacks, continueWith?.label), {
         accepts: ['diagnosis.next'],
         match: { procedure: run.procedureId },
         textChoices: [
+          ...(continueWith ? [{ label: continueWith.label, keywords: [], action: choose(CONTINUE) }] : []),
           ...fallbacks.map((id) => ({ label: flow.procedure(id).title, keywords: [], action: choose(id) })),
           {
             label: this.views.text(language, 'next.person'),
@@ -282,10 +293,17 @@ export class ProcedureDialog extends ComponentDialog {
     const run = step.options as ProcedureRun;
     const answer = step.result as ActionOf<'diagnosis.next'>;
     const language = this.language(step);
+    const continueWith = this.views.flow(language).procedure(run.procedureId).continueWith;
+    if (answer.choice === CONTINUE && continueWith) {
+      return step.endDialog({
+        trail: run.trail,
+        continueWithQuestion: continueWith.question,
+      } satisfies ProcedureResult);
+    }
     if (answer.choice === 'person' || !this.fallbacks(language, run.trail).includes(answer.choice)) {
       const trail = withHandoff(run.trail);
       await step.context.sendActivity(MessageFactory.attachment(this.views.person(language, trail)));
-      return step.endDialog(trail);
+      return step.endDialog({ trail } satisfies ProcedureResult);
     }
     return step.replaceDialog(DialogIds.procedureStep, {
       trail: withAttemptStarted(run.trail, answer.choice),

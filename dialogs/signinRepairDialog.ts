@@ -12,7 +12,7 @@ import { matchKeywords } from '../core/textMatching';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from './diagnosisViews';
-import { ProcedureDialog, type ProcedureRun } from './procedureDialog';
+import { ProcedureDialog, type ProcedureResult, type ProcedureRun } from './procedureDialog';
 
 export interface SigninRepairOptions {
   trail: DiagnosisTrail;
@@ -32,6 +32,7 @@ export class SigninRepairDialog extends ComponentDialog {
       new WaterfallDialog(DialogIds.signinRepairFlow, [
         this.askQuestion.bind(this),
         this.followAnswer.bind(this),
+        this.afterProcedure.bind(this),
       ]),
     );
     this.initialDialogId = DialogIds.signinRepairFlow;
@@ -92,6 +93,16 @@ export class SigninRepairDialog extends ComponentDialog {
       procedureId: choice.next.procedure,
       stepIndex: 0,
     };
-    return step.replaceDialog(DialogIds.procedure, run);
+    return step.beginDialog(DialogIds.procedure, run);
+  }
+
+  /** A procedure may hand over to another question, e.g. activation checks to the per-version reset. */
+  private async afterProcedure(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const result = step.result as ProcedureResult | undefined;
+    if (result?.continueWithQuestion) {
+      const next: SigninRepairOptions = { trail: result.trail, questionId: result.continueWithQuestion };
+      return step.replaceDialog(DialogIds.signinRepairFlow, next);
+    }
+    return step.endDialog(result?.trail);
   }
 }

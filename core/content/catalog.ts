@@ -259,6 +259,10 @@ function crossReferenceProblems(flow: FlowContent): string[] {
   for (const procedure of flow.procedures) {
     for (const stepId of procedure.steps)
       if (!stepIds.has(stepId)) problems.push(`procedure '${procedure.id}' uses unknown step '${stepId}'`);
+    if (procedure.continueWith && !questionIds.has(procedure.continueWith.question))
+      problems.push(
+        `procedure '${procedure.id}' continues with unknown question '${procedure.continueWith.question}'`,
+      );
     for (const fallback of procedure.fallbacks)
       if (!procedureIds.has(fallback))
         problems.push(`procedure '${procedure.id}' falls back to unknown procedure '${fallback}'`);

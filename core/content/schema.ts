@@ -52,6 +52,8 @@ export const procedureSchema = z
     steps: z.array(id).min(1),
     /** Procedures offered, in order, when the user says this one did not help. A person is always offered last. */
     fallbacks: z.array(id).default([]),
+    /** A question offered first when this did not help, e.g. "reset activation for your Office version". */
+    continueWith: z.object({ question: id, label: buttonLabel }).strict().optional(),
     source: linkSchema,
   })
   .strict();

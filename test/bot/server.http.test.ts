@@ -11,7 +11,14 @@ import { loadConfig } from '../../bot/config';
 import { silentLogger } from '../../bot/logger';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnector';
-import { loadCatalog, stringsOf, submitDataOf, type CardContent } from '../helpers/testBot';
+import {
+  loadCatalog,
+  loadProducts,
+  unreachableDirectory,
+  stringsOf,
+  submitDataOf,
+  type CardContent,
+} from '../helpers/testBot';
 
 describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => {
   let connector: FakeConnector;
@@ -29,6 +36,8 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
       storage,
       catalog: loadCatalog(),
       logger: silentLogger,
+      directory: unreachableDirectory,
+      products: loadProducts(),
     });
     const address = await app.server.listen(0, '127.0.0.1');
     botUrl = `http://127.0.0.1:${address.port}`;
@@ -172,6 +181,8 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
       storage: new SqliteStorage(':memory:'),
       catalog: loadCatalog(),
       logger: silentLogger,
+      directory: unreachableDirectory,
+      products: loadProducts(),
       botFrameworkAuthentication: auth,
     });
     botUrl = `http://127.0.0.1:${(await app.server.listen(0, '127.0.0.1')).port}`;

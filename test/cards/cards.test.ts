@@ -9,6 +9,10 @@ import { ContentCatalog } from '../../core/content/catalog';
 import type { DiagnosisTrail } from '../../core/diagnosis';
 import { LANGUAGES } from '../../core/language';
 import { DiagnosisViews } from '../../dialogs/diagnosisViews';
+import { LicenceViews } from '../../dialogs/licenceViews';
+import type { DirectoryUser, SubscribedSku } from '../../core/licensing/directory';
+import type { FindingCode } from '../../core/licensing/verdict';
+import { loadProducts } from '../helpers/testBot';
 
 // The package's main entry is an ES module build that require() cannot load; the UMD bundle can.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -116,8 +120,14 @@ function assertValidCard(
       'string',
       `${name}: Action.Submit '${String(node.title)}' without an action`,
     );
+    // Teams merges the card's input values into the submitted data.
+    const inputs = Object.fromEntries(
+      nodesOf(content)
+        .filter((n) => String(n.type).startsWith('Input.'))
+        .map((n) => [String(n.id), 'typed value']),
+    );
     assert.equal(
-      parseCardAction(data).kind,
+      parseCardAction({ ...inputs, ...data }).kind,
       'action',
       `${name}: the bot would not understand its own button: ${JSON.stringify(data)}`,
     );
@@ -166,8 +176,10 @@ describe('cards', () => {
     it('are all covered', () => {
       assert.deepEqual(templateFiles.sort(), [
         'checklist.json',
+        'licenseForm.json',
         'notice.json',
         'question.json',
+        'report.json',
         'step.json',
         'welcome.json',
       ]);
@@ -289,6 +301,125 @@ describe('cards', () => {
     }
   });
 
+  describe('licence cards, from fixture data', () => {
+    const E3 = '05e9a617-0261-4cee-bb44-138d3ef5d965';
+    const sku: SubscribedSku = {
+      skuId: E3,
+      skuPartNumber: 'SPE_E3',
+      capabilityStatus: 'Suspended',
+      consumedUnits: 10,
+      prepaidUnits: { enabled: 10, warning: 0, suspended: 10, lockedOut: 0 },
+      servicePlans: [
+        {
+          servicePlanId: '43de0ff5-c92c-492b-9116-175376d08c38',
+          servicePlanName: 'OFFICESUBSCRIPTION',
+          provisioningStatus: 'Success',
+        },
+      ],
+    };
+    const user = (i: number, name = `社員 ${i}`): DirectoryUser => ({
+      id: `1a000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      displayName: name,
+      userPrincipalName: `user${i}@contoso.example`,
+      accountEnabled: i % 2 === 0,
+      userType: 'Member',
+      assignedLicenses: [{ skuId: E3, disabledPlans: ['43de0ff5-c92c-492b-9116-175376d08c38'] }],
+      licenseAssignmentStates: [
+        { skuId: E3, state: 'Active', error: null, assignedByGroup: null, disabledPlans: [] },
+        {
+          skuId: 'cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46',
+          state: 'Error',
+          error: 'CountViolation',
+          assignedByGroup: 'g1',
+          disabledPlans: [],
+        },
+      ],
+    });
+    const codes: FindingCode[] = [
+      'accountDisabled',
+      'guest',
+      'noLicence',
+      'noDesktopOffice',
+      'officePlanDisabled',
+      'assignmentError',
+      'subscriptionWarning',
+      'subscriptionExpired',
+      'provisioningPending',
+      'deviceBased',
+      'unattendedOnly',
+      'serviceIncident',
+      'licenceOk',
+    ];
+    for (const language of LANGUAGES) {
+      it(`every verdict, the admin views and the form (${language})`, () => {
+        const licenceViews = new LicenceViews(catalog, loadProducts());
+        const params = {
+          product: 'Microsoft 365 E3',
+          products: 'Business Basic',
+          group: 'G',
+          reason: 'CountViolation',
+          status: 'Suspended',
+          service: 'Microsoft 365 Apps',
+          title: 'T',
+          id: 'MO1',
+        };
+        assertValidCard(
+          'verdict all',
+          licenceViews.verdict(language, {
+            usableDesktopOffice: false,
+            findings: codes.map((code) => ({ code, severity: 'blocker', params })),
+          }),
+        );
+        assertValidCard('verdict unavailable', licenceViews.verdict(language, undefined, 'unavailable'));
+        assertValidCard('verdict not found', licenceViews.verdict(language, undefined, 'notFound'));
+        const details = licenceViews.userDetails(language, user(1), [sku], new Map([['g1', 'E3 group']]), {
+          usableDesktopOffice: false,
+          findings: [{ code: 'officePlanDisabled', severity: 'blocker', params }],
+        });
+        assertValidCard('user details', details);
+        assertValidCard(
+          'subscriptions',
+          licenceViews.subscriptions(language, [sku, { ...sku, skuId: 'x', capabilityStatus: 'Enabled' }]),
+        );
+        assertValidCard('no subscriptions', licenceViews.subscriptions(language, []));
+        const many = Array.from({ length: 1000 }, (_, i) => ({
+          user: user(i),
+          reason: { code: 'noLicence' as const, severity: 'blocker' as const, params: {} },
+        }));
+        assertValidCard(
+          'group report (1,000 problems)',
+          licenceViews.groupReport(language, { id: 'g', displayName: '全社員' }, 1050, many),
+        );
+        assertValidCard(
+          'group report (all good)',
+          licenceViews.groupReport(language, { id: 'g', displayName: '全社員' }, 1050, []),
+        );
+        assertValidCard('pick user', licenceViews.pickUser(language, [user(1), user(2)]));
+        assertValidCard(
+          'pick group',
+          licenceViews.pickGroup(language, [
+            { id: '2b000000-0000-4000-8000-000000000001', displayName: 'A' },
+          ]),
+        );
+        assertValidCard(
+          'audit',
+          licenceViews.audit(language, [
+            {
+              at: new Date(0).toISOString(),
+              requesterId: 'x',
+              requesterName: 'Admin',
+              action: 'license',
+              target: 'a@b',
+              outcome: 'refused',
+            },
+          ]),
+        );
+        assertValidCard('audit empty', licenceViews.audit(language, []));
+        assertValidCard('form', licenceViews.form(language));
+      });
+    }
+  });
+
   describe('user text is shown literally', () => {
     const hostile = '${$root.secret} ${string(1+1)} [click](https://evil.example) **bold** <at>x</at>';
 
@@ -312,6 +443,17 @@ describe('cards', () => {
 
     it('in the person card', () => {
       for (const language of LANGUAGES) assertLiteral(views.person(language, trailFor(hostile)));
+    });
+
+    it('in the admin pick list (directory names)', () => {
+      const licenceViews = new LicenceViews(catalog, loadProducts());
+      const attachment = licenceViews.pickUser('ja', [
+        { id: '1a000000-0000-4000-8000-000000000001', displayName: hostile, userPrincipalName: 'x@y' },
+      ]);
+      const runs = nodesOf(attachment.content)
+        .filter((n) => n.type === 'RichTextBlock')
+        .flatMap((n) => n.inlines as CardNode[]);
+      assert.ok(runs.some((r) => r.text === hostile || r.text === `${hostile}: `));
     });
 
     it('in renderNoticeCard with a quote', () => {

@@ -215,7 +215,9 @@ describe('seed fidelity: every script and path is byte-identical to the seed', (
       const articleId = /^id: (\S+)$/m.exec(seed)?.[1];
       assert.equal(articleId, 'cl0m6umvg001gi4vsgppfcmk0');
       for (const language of LANGUAGES)
-        for (const procedure of flow(language).procedures)
+        for (const procedure of flow(language).procedures.filter((p) =>
+          signinRepairProcedureIds(language).includes(p.id),
+        ))
           assert.equal(
             procedure.source.url,
             `https://officesupportjp.github.io/blog/${articleId}/index.html`,
@@ -348,3 +350,11 @@ describe('seed fidelity: every script and path is byte-identical to the seed', (
     });
   });
 });
+
+/** The procedures that come from this seed: those in signin-repair.json (activation.json cites seed 001). */
+function signinRepairProcedureIds(language: string): string[] {
+  const file = path.join(__dirname, '..', '..', 'content', language, 'signin-repair.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { procedures: { id: string }[] }).procedures.map(
+    (p) => p.id,
+  );
+}

@@ -457,9 +457,13 @@ describe('Sign-in repair diagnosis (TestAdapter, production bot logic)', () => {
     it('answers an English sentence in English even when the client locale is Japanese', async () => {
       const { conversation } = newConversation('ja');
       let replies = await conversation.say("I can't sign in to Office");
-      assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().flow('en').question('office-product').prompt));
+      assert.ok(
+        stringsOf(lastCard(replies)).includes(loadCatalog().flow('en').question('office-product').prompt),
+      );
       replies = await conversation.say('2016');
-      assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().flow('en').step('sign-out-quit-office').title));
+      assert.ok(
+        stringsOf(lastCard(replies)).includes(loadCatalog().flow('en').step('sign-out-quit-office').title),
+      );
     });
 
     it('defaults to Japanese for locales it has no content for', async () => {

@@ -10,7 +10,15 @@ import { loadConfig } from '../../bot/config';
 import { silentLogger } from '../../bot/logger';
 import { projectRoot } from '../../bot/paths';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
-import { codeBlocksOf, loadCatalog, stringsOf, submitDataOf, type CardContent } from '../helpers/testBot';
+import {
+  codeBlocksOf,
+  loadCatalog,
+  loadProducts,
+  unreachableDirectory,
+  stringsOf,
+  submitDataOf,
+  type CardContent,
+} from '../helpers/testBot';
 
 /**
  * The Microsoft 365 Agents Playground (the client `npm start` opens) talking to the real server, driven
@@ -63,6 +71,8 @@ describe('Agents Playground end to end', function () {
       storage: new SqliteStorage(':memory:'),
       catalog: loadCatalog(),
       logger: silentLogger,
+      directory: unreachableDirectory,
+      products: loadProducts(),
     });
     app.adapter.use(async (context, next) => {
       context.onSendActivities(async (_ctx, activities, sendNext) => {

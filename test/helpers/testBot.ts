@@ -4,6 +4,8 @@ import { createBot, type BotParts } from '../../bot/createBot';
 import { silentLogger, type Logger } from '../../bot/logger';
 import { projectRoot } from '../../bot/paths';
 import { ContentCatalog } from '../../core/content/catalog';
+import { DirectoryError, type Directory } from '../../core/licensing/directory';
+import { ProductCatalog } from '../../core/licensing/productCatalog';
 
 export const TENANT_ID = '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 export const BOT = { id: '28:sign-in-desk', name: 'Sign-in Desk' };
@@ -13,6 +15,18 @@ export function loadCatalog(): ContentCatalog {
   return (cachedCatalog ??= ContentCatalog.load(join(projectRoot(), 'content')));
 }
 
+let cachedProducts: ProductCatalog | undefined;
+export function loadProducts(): ProductCatalog {
+  return (cachedProducts ??= ProductCatalog.load(join(projectRoot(), 'content', 'licensing')));
+}
+
+/** A directory that is down: every call fails the way an unreachable Graph does. */
+export const unreachableDirectory: Directory = new Proxy({} as Directory, {
+  get: () => async () => {
+    throw new DirectoryError('unavailable', 'Graph is unreachable (test double)');
+  },
+});
+
 export interface TestBot {
   adapter: TestAdapter;
   parts: BotParts;
@@ -21,7 +35,13 @@ export interface TestBot {
 
 /** The production bot logic (middleware, dialogs, error boundary) on botbuilder's TestAdapter. */
 export function createTestBot(
-  options: { storage?: Storage; allowedTenantIds?: string[]; logger?: Logger } = {},
+  options: {
+    storage?: Storage;
+    allowedTenantIds?: string[];
+    logger?: Logger;
+    directory?: Directory;
+    adminGroupId?: string;
+  } = {},
 ): TestBot {
   const catalog = loadCatalog();
   const parts = createBot({
@@ -30,6 +50,9 @@ export function createTestBot(
     logger: options.logger ?? silentLogger,
     allowedTenantIds: options.allowedTenantIds ?? [],
     publicBaseUrl: 'http://localhost:3978',
+    directory: options.directory ?? unreachableDirectory,
+    products: loadProducts(),
+    adminGroupId: options.adminGroupId,
   });
   const adapter = new TestAdapter((context) => parts.bot.run(context));
   for (const middleware of parts.middleware) adapter.use(middleware);

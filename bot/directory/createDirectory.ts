@@ -1,0 +1,57 @@
+import {
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from '@azure/identity';
+import type { GraphConfig, GraphCredentialConfig } from '../config';
+import type { Logger } from '../logger';
+import { GraphDirectory } from './graphDirectory';
+import { SandboxGraphServer } from './sandboxGraphServer';
+
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+function credentialFor(config: GraphCredentialConfig): TokenCredential {
+  switch (config.kind) {
+    case 'secret':
+      return new ClientSecretCredential(config.tenantId, config.clientId, config.secret);
+    case 'certificate':
+      return new ClientCertificateCredential(config.tenantId, config.clientId, {
+        certificatePath: config.certificatePath,
+      });
+    case 'managedIdentity':
+      return config.clientId
+        ? new ManagedIdentityCredential({ clientId: config.clientId })
+        : new ManagedIdentityCredential();
+  }
+}
+
+/**
+ * The directory the bot talks to: a real tenant through an Azure credential, a loopback Graph without a token,
+ * or the built-in sandbox tenant, started here on loopback (always over HTTP, like the real thing).
+ */
+export async function createDirectory(
+  config: GraphConfig,
+  logger: Logger,
+): Promise<{ directory: GraphDirectory; close: () => Promise<void> }> {
+  if (config.mode === 'credential') {
+    const credential = credentialFor(config.credential);
+    const authProvider = {
+      async getAccessToken(): Promise<string> {
+        const token = await credential.getToken(GRAPH_SCOPE);
+        if (!token) throw new Error('No Graph token');
+        return token.token;
+      },
+    };
+    return {
+      directory: new GraphDirectory({ baseUrl: config.baseUrl, authProvider, logger }),
+      close: async () => {},
+    };
+  }
+  if (config.mode === 'loopback') {
+    return { directory: new GraphDirectory({ baseUrl: config.baseUrl, logger }), close: async () => {} };
+  }
+  const sandbox = await SandboxGraphServer.start({ port: 0, host: '127.0.0.1' });
+  logger.warn('no Graph credentials: using the built-in sandbox tenant (sample data)', { url: sandbox.url });
+  return { directory: new GraphDirectory({ baseUrl: sandbox.url, logger }), close: () => sandbox.close() };
+}

@@ -1,0 +1,34 @@
+import template from './report.json';
+import { renderCard, type CardAttachment } from './renderCard';
+
+/**
+ * A titled list of sections: verdicts, licence details, reports. Section `text` is ours (markdown);
+ * `lines` carry directory data (names, UPNs) and are shown in TextRuns, which Teams never parses.
+ */
+export interface ReportSection {
+  heading?: string;
+  text?: string;
+  style?: 'default' | 'emphasis' | 'good' | 'attention' | 'warning' | 'accent';
+  lines?: { label: string; value: string }[];
+}
+
+export interface ReportCardData {
+  title: string;
+  subtitle?: string;
+  sections: ReportSection[];
+  buttons?: { label: string; data: Record<string, string> }[];
+}
+
+export function renderReportCard(data: ReportCardData): CardAttachment {
+  return renderCard('report', template, {
+    title: data.title,
+    subtitle: data.subtitle ?? '',
+    sections: data.sections.map((s) => ({
+      heading: s.heading ?? '',
+      text: s.text ?? '',
+      style: s.style ?? 'default',
+      lines: (s.lines ?? []).map((l) => ({ label: l.label ? `${l.label}: ` : '', value: l.value })),
+    })),
+    buttons: data.buttons ?? [],
+  });
+}

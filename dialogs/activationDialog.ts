@@ -1,0 +1,133 @@
+import { MessageFactory } from 'botbuilder';
+import {
+  ComponentDialog,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { CardAction } from '../core/cardActions';
+import { withHandoff, withLicence, type DiagnosisTrail } from '../core/diagnosis';
+import type { LicenceChecker } from '../core/licensing/licenceChecker';
+import { renderQuestionCard } from '../cards/questionCard';
+import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
+import type { DiagnosisViews } from './diagnosisViews';
+import { DialogIds } from './dialogIds';
+import type { LicenceViews } from './licenceViews';
+import { languageOf } from './turnLanguage';
+
+export interface ActivationOptions {
+  trail: DiagnosisTrail;
+}
+
+/** What the activation check hands back to the main dialog. */
+export interface ActivationResult {
+  trail: DiagnosisTrail;
+  /** Go on with the client-side checklist (the activation flow's questions). */
+  clientChecks: boolean;
+}
+
+/**
+ * "Office won't activate", server side: the user's licence as Microsoft Graph sees it (seed 001's first
+ * checks), in plain words. Then the client-side checklist, unless only an admin can fix it and the user
+ * would rather stop.
+ */
+export class ActivationDialog extends ComponentDialog {
+  constructor(
+    private readonly views: DiagnosisViews,
+    private readonly licenceViews: LicenceViews,
+    private readonly checker: LicenceChecker,
+  ) {
+    super(DialogIds.activation);
+    this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
+    this.addDialog(
+      new WaterfallDialog(DialogIds.activationFlow, [
+        this.checkLicence.bind(this),
+        this.afterChoice.bind(this),
+      ]),
+    );
+    this.initialDialogId = DialogIds.activationFlow;
+  }
+
+  private async checkLicence(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { trail } = step.options as ActivationOptions;
+    const language = languageOf(step.context);
+    await step.context.sendActivities([
+      { type: 'typing' },
+      MessageFactory.text(this.views.text(language, 'activation.checking')),
+    ]);
+    const userId = step.context.activity.from?.aadObjectId;
+    const result = userId ? await this.checker.check(userId) : ({ kind: 'notFound' } as const);
+
+    if (result.kind !== 'checked') {
+      // Graph unreachable (or no such user): say so, and go on with what the user can check themselves.
+      await step.context.sendActivity(
+        MessageFactory.attachment(
+          this.licenceViews.verdict(
+            language,
+            undefined,
+            result.kind === 'notFound' ? 'notFound' : 'unavailable',
+          ),
+        ),
+      );
+      return step.endDialog({
+        trail: withLicence(trail, { unavailable: true }),
+        clientChecks: true,
+      } satisfies ActivationResult);
+    }
+    const { verdict } = result;
+    const checked = withLicence(trail, {
+      usable: verdict.usableDesktopOffice,
+      findings: verdict.findings.map((f) => f.code),
+    });
+    await step.context.sendActivity(MessageFactory.attachment(this.licenceViews.verdict(language, verdict)));
+    if (verdict.usableDesktopOffice) {
+      await step.context.sendActivity(this.views.text(language, 'activation.okIntro'));
+      return step.endDialog({ trail: checked, clientChecks: true } satisfies ActivationResult);
+    }
+    (step.values as { trail?: DiagnosisTrail }).trail = checked;
+    const choice = (id: 'continue' | 'person' | 'done'): CardAction => ({
+      action: 'activation.next',
+      choice: id,
+    });
+    const labels = {
+      continue: this.views.text(language, 'activation.continue'),
+      person: this.views.text(language, 'activation.person'),
+      done: this.views.text(language, 'activation.done'),
+    };
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(
+        renderQuestionCard({
+          action: 'activation.next',
+          prompt: this.views.text(language, 'activation.blockerPrompt'),
+          choices: (['continue', 'person', 'done'] as const).map((id) => ({ id, label: labels[id] })),
+        }),
+        {
+          accepts: ['activation.next'],
+          textChoices: [
+            { label: labels.continue, keywords: [], action: choice('continue') },
+            { label: labels.person, keywords: ['person', 'human', '担当者'], action: choice('person') },
+            { label: labels.done, keywords: ['ok', 'done', 'わかりました', '了解'], action: choice('done') },
+          ],
+          retryText: this.views.text(language, 'prompt.retry'),
+          staleText: this.views.text(language, 'prompt.stale'),
+        },
+      ),
+    );
+  }
+
+  private async afterChoice(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const trail = (step.values as { trail: DiagnosisTrail }).trail;
+    const answer = step.result as Extract<CardAction, { action: 'activation.next' }>;
+    const language = languageOf(step.context);
+    if (answer.choice === 'continue')
+      return step.endDialog({ trail, clientChecks: true } satisfies ActivationResult);
+    if (answer.choice === 'person') {
+      const handedOff = withHandoff(trail);
+      await step.context.sendActivity(MessageFactory.attachment(this.views.person(language, handedOff)));
+      return step.endDialog({ trail: handedOff, clientChecks: false } satisfies ActivationResult);
+    }
+    await step.context.sendActivity(this.views.text(language, 'activation.doneText'));
+    return step.endDialog({ trail, clientChecks: false } satisfies ActivationResult);
+  }
+}

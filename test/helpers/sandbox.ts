@@ -1,0 +1,70 @@
+import { GraphDirectory } from '../../bot/directory/graphDirectory';
+import { SandboxGraphServer } from '../../bot/directory/sandboxGraphServer';
+import { silentLogger } from '../../bot/logger';
+
+/** Playground/sandbox users (see .m365agentsplayground.yml and sandbox/README.md). */
+export const SANDBOX_USERS = {
+  e3: '1a000000-0000-4000-8000-000000000001',
+  businessPremium: '1a000000-0000-4000-8000-000000000002',
+  businessBasic: '1a000000-0000-4000-8000-000000000003',
+  officeDisabled: '1a000000-0000-4000-8000-000000000004',
+  countViolation: '1a000000-0000-4000-8000-000000000005',
+  usageLocation: '1a000000-0000-4000-8000-000000000006',
+  subscriptionWarning: '1a000000-0000-4000-8000-000000000007',
+  subscriptionSuspended: '1a000000-0000-4000-8000-000000000008',
+  disabledAccount: '1a000000-0000-4000-8000-000000000009',
+  noLicence: '1a000000-0000-4000-8000-00000000000a',
+  guest: '1a000000-0000-4000-8000-00000000000b',
+  helpdeskAdmin: '1a000000-0000-4000-8000-00000000000c',
+  globalAdmin: '1a000000-0000-4000-8000-00000000000d',
+} as const;
+
+/**
+ * A sandbox tenant on loopback and a GraphDirectory pointed at it, with a fake clock: Retry-After waits
+ * advance the clock instead of sleeping, so fault tests run in milliseconds.
+ */
+export class SandboxFixture {
+  sandbox!: SandboxGraphServer;
+  directory!: GraphDirectory;
+  /** Every wait the directory asked for, in ms. */
+  readonly sleeps: number[] = [];
+  private offset = 0;
+
+  async start(options: { attemptTimeoutMs?: number; operationBudgetMs?: number } = {}): Promise<this> {
+    this.sandbox = await SandboxGraphServer.start({ port: 0 });
+    this.directory = this.newDirectory(options);
+    return this;
+  }
+
+  /** A fresh directory (cold caches) on the same sandbox. */
+  newDirectory(options: { attemptTimeoutMs?: number; operationBudgetMs?: number } = {}): GraphDirectory {
+    return new GraphDirectory({
+      baseUrl: this.sandbox.url,
+      logger: silentLogger,
+      now: () => Date.now() + this.offset,
+      sleep: async (ms) => {
+        this.sleeps.push(ms);
+        this.offset += ms;
+      },
+      attemptTimeoutMs: options.attemptTimeoutMs ?? 2000,
+      operationBudgetMs: options.operationBudgetMs ?? 8000,
+    });
+  }
+
+  /** Requests the sandbox saw, as raw path+query, minus the control API. */
+  get paths(): string[] {
+    return this.sandbox.requests
+      .filter((r) => !r.path.startsWith('/_sandbox'))
+      .map((r) => `${r.method} ${r.path}`);
+  }
+
+  reset(): void {
+    this.sandbox.clearRequests();
+    this.sandbox.clearFaults();
+    this.sleeps.splice(0);
+  }
+
+  async stop(): Promise<void> {
+    await this.sandbox?.close();
+  }
+}

@@ -314,11 +314,7 @@ export class GraphDirectory implements Directory {
 
   findUsers(text: string, limit: number): Promise<UserSummary[]> {
     return this.operation(async () => {
-      const filter = [
-        startsWith('displayName', text),
-        startsWith('userPrincipalName', text),
-        equals('mail', text),
-      ].join(' or ');
+      const filter = `${startsWith('displayName', text)} or ${startsWith('userPrincipalName', text)}`;
       const page = await this.get<{ value: UserSummary[] }>(
         `/users?$filter=${encodeFilter(filter)}&$select=id,displayName,userPrincipalName&$top=${limit}`,
       );

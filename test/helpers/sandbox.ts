@@ -58,6 +58,18 @@ export class SandboxFixture {
       .map((r) => `${r.method} ${r.path}`);
   }
 
+  /** Like `paths`, with each $batch part listed as `GET <url>` after its batch (what Graph really resolves). */
+  get urls(): string[] {
+    return this.sandbox.requests
+      .filter((r) => !r.path.startsWith('/_sandbox'))
+      .flatMap((r) => {
+        const line = `${r.method} ${r.path}`;
+        if (!r.path.startsWith('/v1.0/$batch') || !r.body) return [line];
+        const parts = (JSON.parse(r.body) as { requests: { method: string; url: string }[] }).requests;
+        return [line, ...parts.map((p) => `${p.method} /v1.0${p.url}`)];
+      });
+  }
+
   reset(): void {
     this.sandbox.clearRequests();
     this.sandbox.clearFaults();

@@ -58,31 +58,29 @@ export class ActivationDialog extends ComponentDialog {
     const userId = step.context.activity.from?.aadObjectId;
     const result = userId ? await this.checker.check(userId) : ({ kind: 'notFound' } as const);
 
+    let checked: DiagnosisTrail;
     if (result.kind !== 'checked') {
-      // Graph unreachable (or no such user): say so, and go on with what the user can check themselves.
+      // Graph unreachable (or no such user): say so, offer a person, and keep what the user can check themselves.
+      const notice = result.kind === 'notFound' ? 'notFound' : 'unavailable';
       await step.context.sendActivity(
-        MessageFactory.attachment(
-          this.licenceViews.verdict(
-            language,
-            undefined,
-            result.kind === 'notFound' ? 'notFound' : 'unavailable',
-          ),
-        ),
+        MessageFactory.attachment(this.licenceViews.verdict(language, undefined, notice)),
       );
-      return step.endDialog({
-        trail: withLicence(trail, { unavailable: true }),
-        clientChecks: true,
-      } satisfies ActivationResult);
-    }
-    const { verdict } = result;
-    const checked = withLicence(trail, {
-      usable: verdict.usableDesktopOffice,
-      findings: verdict.findings.map((f) => f.code),
-    });
-    await step.context.sendActivity(MessageFactory.attachment(this.licenceViews.verdict(language, verdict)));
-    if (verdict.usableDesktopOffice) {
-      await step.context.sendActivity(this.views.text(language, 'activation.okIntro'));
-      return step.endDialog({ trail: checked, clientChecks: true } satisfies ActivationResult);
+      checked = withLicence(trail, { unavailable: true });
+    } else {
+      const { verdict } = result;
+      checked = withLicence(trail, {
+        usable: verdict.usableDesktopOffice,
+        findings: verdict.findings.map((f) => f.code),
+      });
+      await step.context.sendActivity(
+        MessageFactory.attachment(this.licenceViews.verdict(language, verdict)),
+      );
+      if (verdict.usableDesktopOffice) {
+        const upn = result.snapshot.user.userPrincipalName;
+        await step.context.sendActivity(this.views.text(language, 'activation.okIntro'));
+        await step.context.sendActivity(this.views.text(language, 'activation.yourAccount', { upn }));
+        return step.endDialog({ trail: checked, clientChecks: true } satisfies ActivationResult);
+      }
     }
     (step.values as { trail?: DiagnosisTrail }).trail = checked;
     const choice = (id: 'continue' | 'person' | 'done'): CardAction => ({
@@ -99,7 +97,10 @@ export class ActivationDialog extends ComponentDialog {
       cardPromptOptions(
         renderQuestionCard({
           action: 'activation.next',
-          prompt: this.views.text(language, 'activation.blockerPrompt'),
+          prompt: this.views.text(
+            language,
+            result.kind === 'checked' ? 'activation.blockerPrompt' : 'activation.unavailablePrompt',
+          ),
           choices: (['continue', 'person', 'done'] as const).map((id) => ({ id, label: labels[id] })),
         }),
         {

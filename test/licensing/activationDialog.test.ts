@@ -70,6 +70,10 @@ describe('Activation diagnosis against the sandbox tenant (real Graph client ove
         if (situation.usable) {
           assert.ok(textsOf(replies).includes(loadCatalog().text(language, 'activation.okIntro')));
           assert.ok(
+            textsOf(replies).some((t) => t.includes('@contoso.example')),
+            'the UPN to compare with File > Account',
+          );
+          assert.ok(
             submitDataOf(next).some((d) => d.question === 'office-account'),
             'the client-side checklist follows',
           );
@@ -142,9 +146,15 @@ describe('Activation diagnosis against the sandbox tenant (real Graph client ove
       locale: 'ja-JP',
       user: { id: '29:hanako', name: '佐藤 花子', aadObjectId: SANDBOX_USERS.e3 },
     });
-    const replies = await conversation.say(OPENING.ja);
+    let replies = await conversation.say(OPENING.ja);
     const strings = stringsOf(cardsOf(replies)[0]);
     assert.ok(strings.includes(loadCatalog().text('ja', 'verdict.unavailable.title')));
+    assert.deepEqual(
+      submitDataOf(lastCard(replies)).map((d) => d.choice),
+      ['continue', 'person', 'done'],
+      'a person is offered',
+    );
+    replies = await conversation.click({ action: 'activation.next', choice: 'continue' });
     assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'office-account'));
     assert.ok(fixture.sleeps.reduce((a, b) => a + b, 0) < 10_000, 'the user heard back within 10 s');
   });

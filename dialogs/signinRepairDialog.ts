@@ -22,6 +22,12 @@ export interface SigninRepairOptions {
   text?: string;
 }
 
+/** How a content flow ended; `checkLicence` hands over to the activation diagnosis's licence check. */
+export interface ContentFlowResult {
+  trail: DiagnosisTrail;
+  checkLicence?: boolean;
+}
+
 /** Asks the content's questions (which Office, admin rights) until an answer leads to a procedure. */
 export class SigninRepairDialog extends ComponentDialog {
   constructor(private readonly views: DiagnosisViews) {
@@ -88,6 +94,8 @@ export class SigninRepairDialog extends ComponentDialog {
       const next: SigninRepairOptions = { ...options, trail, questionId: choice.next.question };
       return step.replaceDialog(DialogIds.signinRepairFlow, next);
     }
+    if ('check' in choice.next)
+      return step.endDialog({ trail, checkLicence: true } satisfies ContentFlowResult);
     const run: ProcedureRun = {
       trail: withAttemptStarted(trail, choice.next.procedure),
       procedureId: choice.next.procedure,
@@ -103,6 +111,8 @@ export class SigninRepairDialog extends ComponentDialog {
       const next: SigninRepairOptions = { trail: result.trail, questionId: result.continueWithQuestion };
       return step.replaceDialog(DialogIds.signinRepairFlow, next);
     }
-    return step.endDialog(result?.trail);
+    return step.endDialog({
+      trail: result?.trail ?? (step.options as SigninRepairOptions).trail,
+    } satisfies ContentFlowResult);
   }
 }

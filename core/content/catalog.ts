@@ -13,7 +13,7 @@ import {
 } from './schema';
 
 /** Knowledge files per language, merged into one Flow; each keeps its own first question. */
-export const FLOW_FILES = ['signin-repair', 'activation'] as const;
+export const FLOW_FILES = ['signin-repair', 'activation', 'account'] as const;
 export type FlowName = (typeof FLOW_FILES)[number];
 /** UI text files per language, merged into one key space. */
 export const TEXT_FILES = ['texts', 'licensing', 'admin'] as const;

@@ -58,10 +58,14 @@ export const procedureSchema = z
   })
   .strict();
 
-/** Where an answer leads: a procedure to walk, or a further question. */
+/**
+ * Where an answer leads: a procedure to walk, a further question (in any flow file), or the licence check
+ * that the activation diagnosis starts with (`{ "check": "licence" }`).
+ */
 export const nextSchema = z.union([
   z.object({ procedure: id }).strict(),
   z.object({ question: id }).strict(),
+  z.object({ check: z.literal('licence') }).strict(),
 ]);
 
 export const choiceSchema = z

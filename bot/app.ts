@@ -2,6 +2,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Storage } f
 import type { ContentCatalog } from '../core/content/catalog';
 import type { Directory } from '../core/licensing/directory';
 import type { ProductCatalog } from '../core/licensing/productCatalog';
+import type { Understanding } from '../dialogs/mainDialog';
 import type { AppConfig } from './config';
 import { createBot } from './createBot';
 import type { Logger } from './logger';
@@ -16,6 +17,7 @@ export interface AppDeps {
   logger: Logger;
   directory: Directory;
   products: ProductCatalog;
+  understanding: Understanding;
   /** Tests pass one that trusts a loopback JWKS; production builds it from config. */
   botFrameworkAuthentication?: BotFrameworkAuthentication;
 }
@@ -44,6 +46,7 @@ export function createApp(deps: AppDeps): App {
     publicBaseUrl: deps.config.publicBaseUrl,
     directory: deps.directory,
     products: deps.products,
+    understanding: deps.understanding,
     adminGroupId: deps.config.adminGroupId,
   });
   for (const middleware of parts.middleware) adapter.use(middleware);

@@ -14,7 +14,8 @@ import { AdminCommands } from '../dialogs/adminCommands';
 import { LicenceViews } from '../dialogs/licenceViews';
 import { StorageAuditLog } from './storage/storageAuditLog';
 import { DiagnosisViews } from '../dialogs/diagnosisViews';
-import { MainDialog } from '../dialogs/mainDialog';
+import { MainDialog, type Understanding } from '../dialogs/mainDialog';
+import { ShowTypingMiddleware } from 'botbuilder';
 import { createTurnErrorHandler } from './errorBoundary';
 import { LanguageMiddleware } from './languageMiddleware';
 import type { Logger } from './logger';
@@ -31,6 +32,8 @@ export interface BotDeps {
   directory: Directory;
   products: ProductCatalog;
   adminGroupId?: string;
+  /** The intent recogniser and the error-code table, for free text. */
+  understanding: Understanding;
 }
 
 export interface BotParts {
@@ -50,7 +53,7 @@ export function createBot(deps: BotDeps): BotParts {
   const bot = new SigninDeskBot({
     conversationState,
     userInConversationState,
-    mainDialog: new MainDialog(views, licenceViews, checker),
+    mainDialog: new MainDialog(views, licenceViews, checker, deps.understanding),
     adminCommands: new AdminCommands({
       directory: deps.directory,
       checker,
@@ -67,6 +70,8 @@ export function createBot(deps: BotDeps): BotParts {
       new TenantGuard(deps.allowedTenantIds, deps.catalog, deps.logger),
       new TurnSerializer(),
       new LanguageMiddleware(userInConversationState),
+      // Shows "typing…" when a turn takes longer than half a second (Graph calls, long cards).
+      new ShowTypingMiddleware(500, 2000),
     ],
     onTurnError: createTurnErrorHandler({
       catalog: deps.catalog,

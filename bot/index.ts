@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ContentCatalog, ContentError } from '../core/content/catalog';
 import { ProductCatalog } from '../core/licensing/productCatalog';
+import { loadUnderstanding } from '../core/intent/intentModel';
 import { createApp } from './app';
 import { createDirectory } from './directory/createDirectory';
 import { ConfigError, loadConfig, redactedConfig } from './config';
@@ -43,9 +44,18 @@ async function main(): Promise<void> {
   }
 
   const products = ProductCatalog.load(join(projectRoot(), 'content', 'licensing'));
+  const understanding = loadUnderstanding(join(projectRoot(), 'content'));
   const storage = new SqliteStorage(join(resolve(config.dataDir), 'state.sqlite'));
   const graph = await createDirectory(config.graph, logger);
-  const { server } = createApp({ config, storage, catalog, logger, directory: graph.directory, products });
+  const { server } = createApp({
+    config,
+    storage,
+    catalog,
+    logger,
+    directory: graph.directory,
+    products,
+    understanding,
+  });
   const address = await server.listen(config.port, config.host);
   logger.info('listening', { url: `http://${address.host}:${address.port}/api/messages` });
 

@@ -9,13 +9,15 @@ export interface QuestionCardChoice {
 
 export interface QuestionCardData {
   /** Which payload the buttons send: a question answer, the fix check, or the next option. */
-  action: 'diagnosis.choose' | 'diagnosis.verify' | 'diagnosis.next' | 'activation.next';
+  action: 'diagnosis.choose' | 'diagnosis.verify' | 'diagnosis.next' | 'activation.next' | 'diagnosis.start';
   heading?: string;
   prompt: string;
   questionId?: string;
   procedureId?: string;
   choices: QuestionCardChoice[];
   help?: { title: string; text: string };
+  /** A "Back" button, when there is a previous question. */
+  back?: { label: string; data: Record<string, string> };
 }
 
 export function renderQuestionCard(data: QuestionCardData): CardAttachment {
@@ -26,5 +28,6 @@ export function renderQuestionCard(data: QuestionCardData): CardAttachment {
     procedureId: data.procedureId ?? '',
     described: data.choices.filter((c) => c.description),
     help: data.help ?? null,
+    back: data.back ?? null,
   });
 }

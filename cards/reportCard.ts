@@ -17,6 +17,7 @@ export interface ReportCardData {
   subtitle?: string;
   sections: ReportSection[];
   buttons?: { label: string; data: Record<string, string> }[];
+  links?: { title: string; url: string }[];
 }
 
 export function renderReportCard(data: ReportCardData): CardAttachment {
@@ -30,5 +31,6 @@ export function renderReportCard(data: ReportCardData): CardAttachment {
       lines: (s.lines ?? []).map((l) => ({ label: l.label ? `${l.label}: ` : '', value: l.value })),
     })),
     buttons: data.buttons ?? [],
+    links: data.links ?? [],
   });
 }

@@ -15,7 +15,8 @@ export interface StepCardData {
   notes: string[];
   code: CardCodeSnippet[];
   links: CardLink[];
-  labels: { done: string; notHelped: string; checklist: string };
+  /** `back` is empty when there is nothing to go back to. */
+  labels: { done: string; notHelped: string; checklist: string; back: string };
 }
 
 export function renderStepCard(data: StepCardData): CardAttachment {

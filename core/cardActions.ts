@@ -5,6 +5,10 @@ import { z } from 'zod';
  * else is answered as an unknown action rather than guessed at.
  */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Where a diagnosis can start: the three flows, a person, or the menu. */
+export const FLOW_CHOICES = ['signin-repair', 'activation', 'account', 'person', 'menu'] as const;
+export type FlowChoice = (typeof FLOW_CHOICES)[number];
+
 const slug = z
   .string()
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
@@ -13,9 +17,16 @@ const slug = z
 export const cardActionSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('diagnosis.start'),
-    flow: z.enum(['signin-repair', 'activation']).optional(),
+    flow: z.enum(FLOW_CHOICES).optional(),
   }),
   z.object({ action: z.literal('diagnosis.choose'), question: slug, choice: slug }),
+  /** "Back": to the previous question, or the previous step. */
+  z.object({
+    action: z.literal('diagnosis.back'),
+    question: slug.optional(),
+    procedure: slug.optional(),
+    step: slug.optional(),
+  }),
   z.object({
     action: z.literal('diagnosis.step'),
     procedure: slug,

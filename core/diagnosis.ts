@@ -34,6 +34,10 @@ export function withAnswer(trail: DiagnosisTrail, question: string, choice: stri
   };
 }
 
+export function withoutAnswer(trail: DiagnosisTrail, question: string): DiagnosisTrail {
+  return { ...trail, answers: trail.answers.filter((a) => a.question !== question) };
+}
+
 export function withAttemptStarted(trail: DiagnosisTrail, procedure: string): DiagnosisTrail {
   return { ...trail, attempts: [...trail.attempts, { procedure, steps: [] }] };
 }

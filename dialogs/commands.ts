@@ -1,5 +1,5 @@
 import type { Activity } from 'botbuilder';
-import { parseCardAction } from '../core/cardActions';
+import { parseCardAction, type FlowChoice } from '../core/cardActions';
 import { isOneOf } from '../core/textMatching';
 
 export type GlobalCommand = 'help' | 'cancel' | 'restart';
@@ -38,7 +38,7 @@ export function recognizeCommand(activity: Partial<Activity>): GlobalCommand | u
 }
 
 /** Options for a fresh diagnosis: the flow a start button names, if any. */
-export function startOptionsOf(activity: Partial<Activity>): { flow?: 'signin-repair' | 'activation' } {
+export function startOptionsOf(activity: Partial<Activity>): { flow?: FlowChoice } {
   const parsed = parseCardAction(activity.value);
   return parsed.kind === 'action' && parsed.action.action === 'diagnosis.start' && parsed.action.flow
     ? { flow: parsed.action.flow }

@@ -9,6 +9,9 @@ import { renderNoticeCard } from '../cards/noticeCard';
 import { renderQuestionCard } from '../cards/questionCard';
 import { renderStepCard } from '../cards/stepCard';
 import { renderWelcomeCard } from '../cards/welcomeCard';
+import { renderReportCard } from '../cards/reportCard';
+import type { FlowChoice } from '../core/cardActions';
+import type { ErrorCodeEntry } from '../core/errorCodes/errorCodeLookup';
 
 export const checklistInputId = (stepId: string): string => `step-${stepId}`;
 
@@ -59,8 +62,15 @@ export class DiagnosisViews {
     });
   }
 
-  question(question: Question): CardAttachment {
+  question(question: Question, language?: Language, canGoBack = false): CardAttachment {
     return renderQuestionCard({
+      back:
+        canGoBack && language
+          ? {
+              label: this.text(language, 'action.back'),
+              data: { action: 'diagnosis.back', question: question.id },
+            }
+          : undefined,
       action: 'diagnosis.choose',
       prompt: question.prompt,
       questionId: question.id,
@@ -69,7 +79,12 @@ export class DiagnosisViews {
     });
   }
 
-  step(language: Language, procedureId: string, stepIndex: number): CardAttachment {
+  step(
+    language: Language,
+    procedureId: string,
+    stepIndex: number,
+    canGoBack = stepIndex > 0,
+  ): CardAttachment {
     const flow = this.flow(language);
     const procedure = flow.procedure(procedureId);
     const step = flow.step(procedure.steps[stepIndex]);
@@ -103,6 +118,7 @@ export class DiagnosisViews {
         done: this.text(language, 'step.done'),
         notHelped: this.text(language, 'step.notHelped'),
         checklist: this.text(language, 'step.checklist'),
+        back: canGoBack ? this.text(language, 'action.back') : '',
       },
     });
   }
@@ -163,6 +179,38 @@ export class DiagnosisViews {
         ...(continueLabel ? [{ id: 'continue', label: continueLabel }] : []),
         ...fallbacks.map((id) => ({ id, label: flow.procedure(id).buttonLabel ?? flow.procedure(id).title })),
         { id: 'person', label: this.text(language, 'next.person') },
+      ],
+    });
+  }
+
+  /** The menu of flows, or a short "did you mean…?" with two of them. */
+  flowChoice(language: Language, kind: 'menu' | 'clarify', choices: FlowChoice[]): CardAttachment {
+    return renderQuestionCard({
+      action: 'diagnosis.start',
+      prompt: this.text(language, kind === 'menu' ? 'menu.prompt' : 'clarify.prompt'),
+      choices: choices.map((id) => ({ id, label: this.text(language, `menu.${id}`) })),
+    });
+  }
+
+  /** What an error code means, who can fix it, and where Microsoft documents it. */
+  errorCode(language: Language, entry: ErrorCodeEntry): CardAttachment {
+    const localized = entry[language];
+    return renderReportCard({
+      title: localized.title,
+      subtitle: entry.codes.join(', '),
+      sections: [
+        { text: localized.explanation },
+        {
+          lines: [
+            {
+              label: this.text(language, 'errorCode.who'),
+              value: this.text(language, `errorCode.who.${entry.who}`),
+            },
+          ],
+        },
+      ],
+      links: [
+        { title: this.text(language, 'source.label', { title: entry.source.title }), url: entry.source.url },
       ],
     });
   }

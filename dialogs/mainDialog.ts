@@ -1,16 +1,19 @@
+import { MessageFactory } from 'botbuilder';
 import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { emptyTrail, type DiagnosisTrail } from '../core/diagnosis';
+import type { CardAction, FlowChoice } from '../core/cardActions';
+import { emptyTrail, withHandoff, type DiagnosisTrail } from '../core/diagnosis';
+import type { ErrorCodeTable } from '../core/errorCodes/errorCodeLookup';
+import type { Intent, IntentRecognizer } from '../core/intent/recognizer';
+import { understand } from '../core/intent/understand';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
 import { ActivationDialog, type ActivationOptions, type ActivationResult } from './activationDialog';
+import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from './diagnosisViews';
 import { InterruptibleDialog } from './interruptibleDialog';
 import type { LicenceViews } from './licenceViews';
 import { SigninRepairDialog, type ContentFlowResult, type SigninRepairOptions } from './signinRepairDialog';
 import { languageOf } from './turnLanguage';
-import { foldText } from '../core/textMatching';
-
-export type FlowChoice = 'signin-repair' | 'activation';
 
 export interface MainDialogOptions {
   /** What the user typed to start, if anything: details in it are not asked again. */
@@ -19,54 +22,121 @@ export interface MainDialogOptions {
   flow?: FlowChoice;
   /** Carried over when one flow hands over to another. */
   trail?: DiagnosisTrail;
-  /** Start at this content question instead of the sign-in repair's first one. */
+  /** Start at this content question instead of the flow's first one. */
   questionId?: string;
 }
 
-/** Entry point of a diagnosis: activation problems get the licence check first, everything else the sign-in repair. */
+export interface Understanding {
+  recognizer: IntentRecognizer;
+  errorCodes: ErrorCodeTable;
+}
+
+const FLOW_OF_INTENT: Record<Intent, FlowChoice> = {
+  signin: 'signin-repair',
+  activation: 'activation',
+  account: 'account',
+  human: 'person',
+  menu: 'menu',
+};
+
+/**
+ * Entry point of a diagnosis. Free text goes through the recogniser: a clear intent starts its flow, two close
+ * ones get one short question with buttons, nothing gets the menu. Error codes in the text are explained first.
+ */
 export class MainDialog extends InterruptibleDialog {
-  constructor(views: DiagnosisViews, licenceViews: LicenceViews, checker: LicenceChecker) {
+  constructor(
+    views: DiagnosisViews,
+    licenceViews: LicenceViews,
+    checker: LicenceChecker,
+    private readonly understanding: Understanding,
+  ) {
     super(DialogIds.main, views);
+    this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new SigninRepairDialog(views));
     this.addDialog(new ActivationDialog(views, licenceViews, checker));
     this.addDialog(
-      new WaterfallDialog(DialogIds.mainFlow, [this.start.bind(this), this.afterFlow.bind(this)]),
+      new WaterfallDialog(DialogIds.mainFlow, [
+        this.understand.bind(this),
+        this.route.bind(this),
+        this.afterFlow.bind(this),
+      ]),
     );
     this.initialDialogId = DialogIds.mainFlow;
   }
 
-  private isActivationProblem(text: string): boolean {
-    // Keywords are content (texts.json, both languages): "ライセンス認証", "activate", "Unlicensed Product"...
-    const folded = foldText(text);
-    return (['ja', 'en'] as const).some((language) =>
-      this.views
-        .text(language, 'triage.activationKeywords')
-        .split('|')
-        .some((keyword) => folded.includes(foldText(keyword))),
+  private async understand(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const { text, flow, questionId } = (step.options ?? {}) as MainDialogOptions;
+    if (flow && flow !== 'menu') return step.next({ flow });
+    // A hand-over to a content question, or a start button with no text: the sign-in repair, as before.
+    if (questionId || (!text?.trim() && flow !== 'menu')) return step.next({ flow: 'signin-repair' });
+
+    const language = languageOf(step.context);
+    const result = text
+      ? understand(text, this.understanding.recognizer, this.understanding.errorCodes)
+      : undefined;
+    for (const entry of result?.details.errorCodes.slice(0, 2) ?? [])
+      await step.context.sendActivity(MessageFactory.attachment(this.views.errorCode(language, entry)));
+    const decision = result?.decision ?? { kind: 'menu' as const };
+    if (decision.kind === 'route' && decision.intent !== 'menu')
+      return step.next({ flow: FLOW_OF_INTENT[decision.intent] });
+
+    const choices: FlowChoice[] =
+      decision.kind === 'clarify'
+        ? [...decision.intents.map((i) => FLOW_OF_INTENT[i]).filter((f) => f !== 'menu'), 'menu']
+        : ['signin-repair', 'activation', 'account', 'person'];
+    const start = (choice: FlowChoice): CardAction => ({ action: 'diagnosis.start', flow: choice });
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(
+        this.views.flowChoice(language, decision.kind === 'clarify' ? 'clarify' : 'menu', choices),
+        {
+          accepts: ['diagnosis.start'],
+          textChoices: choices.map((choice) => ({
+            label: this.views.text(language, `menu.${choice}`),
+            keywords: [],
+            action: start(choice),
+          })),
+          retryText: this.views.text(language, 'prompt.retry'),
+          staleText: this.views.text(language, 'prompt.stale'),
+        },
+      ),
     );
   }
 
-  private async start(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { text, flow, trail: carried, questionId } = (step.options ?? {}) as MainDialogOptions;
-    const description = text?.trim() || undefined;
-    const trail = carried ?? emptyTrail(description);
-    if (
-      flow === 'activation' ||
-      (!flow && !questionId && description && this.isActivationProblem(description))
-    ) {
-      return step.beginDialog(DialogIds.activation, { trail } satisfies ActivationOptions);
+  private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = (step.options ?? {}) as MainDialogOptions;
+    const chosen = (step.result as { flow?: FlowChoice } | undefined)?.flow ?? 'signin-repair';
+    const description = options.text?.trim() || undefined;
+    const trail = options.trail ?? emptyTrail(description);
+    const language = languageOf(step.context);
+    switch (chosen) {
+      case 'menu':
+        return step.replaceDialog(DialogIds.mainFlow, { trail, flow: 'menu' } satisfies MainDialogOptions);
+      case 'person': {
+        const handedOff = withHandoff(trail);
+        await step.context.sendActivity(MessageFactory.attachment(this.views.person(language, handedOff)));
+        return step.endDialog(handedOff);
+      }
+      case 'activation':
+        return step.beginDialog(DialogIds.activation, { trail } satisfies ActivationOptions);
+      case 'account':
+        return step.beginDialog(DialogIds.signinRepair, {
+          trail,
+          text: description,
+          questionId: options.questionId ?? this.views.flow(language).startOf('account').id,
+        } satisfies SigninRepairOptions);
+      case 'signin-repair':
+        return step.beginDialog(DialogIds.signinRepair, {
+          trail,
+          text: description,
+          questionId: options.questionId,
+        } satisfies SigninRepairOptions);
     }
-    return step.beginDialog(DialogIds.signinRepair, {
-      trail,
-      text: description,
-      questionId,
-    } satisfies SigninRepairOptions);
   }
 
   /** Flows hand over to each other: the licence check to its checklist, a content answer to the licence check. */
   private async afterFlow(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as
-      (ActivationResult & { checkLicence?: undefined }) | ContentFlowResult | undefined;
+    const result = step.result as ActivationResult | ContentFlowResult | undefined;
     if (!result) return step.endDialog();
     if ('clientChecks' in result) {
       if (!result.clientChecks) return step.endDialog(result.trail);

@@ -19,6 +19,7 @@ import { languageOf } from './turnLanguage';
 import { CardActionPrompt, cardPromptOptions, type CardPromptSpec } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import { checklistInputId, type DiagnosisViews } from './diagnosisViews';
+import { BACK_KEYWORDS } from './backKeywords';
 
 /** Where the user is in a procedure. Plain data: it is the dialog state that survives a restart. */
 export interface ProcedureRun {
@@ -27,12 +28,16 @@ export interface ProcedureRun {
   stepIndex: number;
   /** Set when asking "does it work now?" at a checkpoint step rather than at the end. */
   checkpoint?: boolean;
+  /** "Back" on the first step returns to the question that chose this procedure. */
+  canLeaveBackwards?: boolean;
 }
 
 /** How a procedure ended: the trail, and possibly a question to go on with (another flow's entry point). */
 export interface ProcedureResult {
   trail: DiagnosisTrail;
   continueWithQuestion?: string;
+  /** The user went back from the first step. */
+  back?: boolean;
 }
 
 /** The "next option" that follows a procedure's continueWith question. */
@@ -89,12 +94,22 @@ export class ProcedureDialog extends ComponentDialog {
     const run = step.options as ProcedureRun;
     const language = this.language(step);
     const stepId = this.views.flow(language).procedure(run.procedureId).steps[run.stepIndex];
+    const canGoBack = run.stepIndex > 0 || !!run.canLeaveBackwards;
     return step.prompt(
       DialogIds.cardPrompt,
-      cardPromptOptions(this.views.step(language, run.procedureId, run.stepIndex), {
-        accepts: ['diagnosis.step'],
+      cardPromptOptions(this.views.step(language, run.procedureId, run.stepIndex, canGoBack), {
+        accepts: canGoBack ? ['diagnosis.step', 'diagnosis.back'] : ['diagnosis.step'],
         match: { procedure: run.procedureId, step: stepId },
         textChoices: [
+          ...(canGoBack
+            ? [
+                {
+                  label: this.views.text(language, 'action.back'),
+                  keywords: BACK_KEYWORDS,
+                  action: { action: 'diagnosis.back' as const, procedure: run.procedureId, step: stepId },
+                },
+              ]
+            : []),
           {
             label: this.views.text(language, 'step.done'),
             keywords: ['done', 'next', 'ok', '完了', 'できた', 'できました', '次へ', '次'],
@@ -118,6 +133,14 @@ export class ProcedureDialog extends ComponentDialog {
 
   private async afterStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const run = step.options as ProcedureRun;
+    if ((step.result as CardAction).action === 'diagnosis.back') {
+      if (run.stepIndex > 0)
+        return step.replaceDialog(DialogIds.procedureStep, {
+          ...run,
+          stepIndex: run.stepIndex - 1,
+        } satisfies ProcedureRun);
+      return step.endDialog({ trail: run.trail, back: true } satisfies ProcedureResult);
+    }
     const answer = step.result as ActionOf<'diagnosis.step'>;
     const language = this.language(step);
     const procedure = this.views.flow(language).procedure(run.procedureId);

@@ -6,12 +6,13 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { CardAction } from '../core/cardActions';
-import { withAnswer, withAttemptStarted, type DiagnosisTrail } from '../core/diagnosis';
+import { withAnswer, withAttemptStarted, withoutAnswer, type DiagnosisTrail } from '../core/diagnosis';
 import { languageOf } from './turnLanguage';
 import { matchKeywords } from '../core/textMatching';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from './diagnosisViews';
+import { BACK_KEYWORDS } from './backKeywords';
 import { ProcedureDialog, type ProcedureResult, type ProcedureRun } from './procedureDialog';
 
 export interface SigninRepairOptions {
@@ -20,6 +21,8 @@ export interface SigninRepairOptions {
   questionId?: string;
   /** The user's opening words, searched for answers so they are not asked again. */
   text?: string;
+  /** Questions asked before this one, for "Back". */
+  history?: string[];
 }
 
 /** How a content flow ended; `checkLicence` hands over to the activation diagnosis's licence check. */
@@ -61,16 +64,28 @@ export class SigninRepairDialog extends ComponentDialog {
       };
       return step.next(answer);
     }
+    const canGoBack = (options.history ?? []).length > 0;
     return step.prompt(
       DialogIds.cardPrompt,
-      cardPromptOptions(this.views.question(question), {
-        accepts: ['diagnosis.choose'],
+      cardPromptOptions(this.views.question(question, language, canGoBack), {
+        accepts: canGoBack ? ['diagnosis.choose', 'diagnosis.back'] : ['diagnosis.choose'],
         match: { question: question.id },
-        textChoices: question.choices.map((choice) => ({
-          label: choice.label,
-          keywords: choice.keywords,
-          action: { action: 'diagnosis.choose', question: question.id, choice: choice.id },
-        })),
+        textChoices: [
+          ...question.choices.map((choice) => ({
+            label: choice.label,
+            keywords: choice.keywords,
+            action: { action: 'diagnosis.choose' as const, question: question.id, choice: choice.id },
+          })),
+          ...(canGoBack
+            ? [
+                {
+                  label: this.views.text(language, 'action.back'),
+                  keywords: BACK_KEYWORDS,
+                  action: { action: 'diagnosis.back' as const, question: question.id },
+                },
+              ]
+            : []),
+        ],
         retryText: this.views.text(language, 'prompt.retry'),
         staleText: this.views.text(language, 'prompt.stale'),
       }),
@@ -79,6 +94,8 @@ export class SigninRepairDialog extends ComponentDialog {
 
   private async followAnswer(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = step.options as SigninRepairOptions;
+    if ((step.result as CardAction).action === 'diagnosis.back')
+      return this.goBack(step, options, options.trail);
     const answer = step.result as Extract<CardAction, { action: 'diagnosis.choose' }>;
     const flow = this.views.flow(languageOf(step.context));
     const choice = flow.question(answer.question).choices.find((c) => c.id === answer.choice);
@@ -90,8 +107,9 @@ export class SigninRepairDialog extends ComponentDialog {
       return step.replaceDialog(DialogIds.signinRepairFlow, options);
     }
     const trail = withAnswer(options.trail, answer.question, answer.choice);
+    const history = [...(options.history ?? []), answer.question];
     if ('question' in choice.next) {
-      const next: SigninRepairOptions = { ...options, trail, questionId: choice.next.question };
+      const next: SigninRepairOptions = { ...options, trail, questionId: choice.next.question, history };
       return step.replaceDialog(DialogIds.signinRepairFlow, next);
     }
     if ('check' in choice.next)
@@ -100,13 +118,36 @@ export class SigninRepairDialog extends ComponentDialog {
       trail: withAttemptStarted(trail, choice.next.procedure),
       procedureId: choice.next.procedure,
       stepIndex: 0,
+      canLeaveBackwards: true,
     };
+    (step.values as { history?: string[] }).history = history;
     return step.beginDialog(DialogIds.procedure, run);
+  }
+
+  /** Back to the previous question, forgetting its answer; details from the opening words are not re-applied. */
+  private async goBack(
+    step: WaterfallStepContext,
+    options: SigninRepairOptions,
+    trail: DiagnosisTrail,
+  ): Promise<DialogTurnResult> {
+    const history = [...(options.history ?? [])];
+    const previous = history.pop();
+    if (!previous)
+      return step.replaceDialog(DialogIds.signinRepairFlow, { ...options, trail, text: undefined });
+    const back: SigninRepairOptions = {
+      trail: withoutAnswer(trail, previous),
+      questionId: previous,
+      history,
+    };
+    return step.replaceDialog(DialogIds.signinRepairFlow, back);
   }
 
   /** A procedure may hand over to another question, e.g. activation checks to the per-version reset. */
   private async afterProcedure(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const result = step.result as ProcedureResult | undefined;
+    const history = (step.values as { history?: string[] }).history ?? [];
+    if (result?.back)
+      return this.goBack(step, { ...(step.options as SigninRepairOptions), history }, result.trail);
     if (result?.continueWithQuestion) {
       const next: SigninRepairOptions = { trail: result.trail, questionId: result.continueWithQuestion };
       return step.replaceDialog(DialogIds.signinRepairFlow, next);

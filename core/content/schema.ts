@@ -111,7 +111,7 @@ export const flowContentSchema = z
   .strict();
 
 /** UI texts: a flat map of message keys. Placeholders are {name}. */
-export const textsSchema = z.record(z.string().regex(/^[a-zA-Z0-9.]+$/), nonEmpty);
+export const textsSchema = z.record(z.string().regex(/^[a-zA-Z0-9.-]+$/), nonEmpty);
 
 export type Link = z.infer<typeof linkSchema>;
 export type CodeSnippet = z.infer<typeof codeSchema>;

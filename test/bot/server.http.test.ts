@@ -15,6 +15,7 @@ import {
   loadCatalog,
   loadProducts,
   unreachableDirectory,
+  loadUnderstandingOnce,
   stringsOf,
   submitDataOf,
   type CardContent,
@@ -37,6 +38,7 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
       catalog: loadCatalog(),
       logger: silentLogger,
       directory: unreachableDirectory,
+      understanding: loadUnderstandingOnce(),
       products: loadProducts(),
     });
     const address = await app.server.listen(0, '127.0.0.1');
@@ -127,7 +129,7 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
     assert.equal(response.status, 200);
     assert.equal(connector.activities.length, 1);
     const card = connector.activities[0] as CardContent;
-    assert.ok(stringsOf(card).includes(loadCatalog().flow('ja').question('office-product').prompt));
+    assert.ok(stringsOf(card).includes(loadCatalog().text('ja', 'menu.prompt')), 'a greeting gets the menu');
   });
 });
 
@@ -182,6 +184,7 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
       catalog: loadCatalog(),
       logger: silentLogger,
       directory: unreachableDirectory,
+      understanding: loadUnderstandingOnce(),
       products: loadProducts(),
       botFrameworkAuthentication: auth,
     });

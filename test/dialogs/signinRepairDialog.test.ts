@@ -469,9 +469,7 @@ describe('Sign-in repair diagnosis (TestAdapter, production bot logic)', () => {
     it('defaults to Japanese for locales it has no content for', async () => {
       const { conversation } = newConversation('ja', { locale: 'fr-FR' });
       const replies = await conversation.say('hello');
-      assert.ok(
-        stringsOf(lastCard(replies)).includes(loadCatalog().flow('ja').question('office-product').prompt),
-      );
+      assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('ja', 'menu.prompt')));
     });
   });
 });

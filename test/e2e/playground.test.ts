@@ -15,6 +15,7 @@ import {
   loadCatalog,
   loadProducts,
   unreachableDirectory,
+  loadUnderstandingOnce,
   stringsOf,
   submitDataOf,
   type CardContent,
@@ -72,6 +73,7 @@ describe('Agents Playground end to end', function () {
       catalog: loadCatalog(),
       logger: silentLogger,
       directory: unreachableDirectory,
+      understanding: loadUnderstandingOnce(),
       products: loadProducts(),
     });
     app.adapter.use(async (context, next) => {

@@ -27,11 +27,12 @@ export class FakeConnector {
     return `http://127.0.0.1:${address.port}`;
   }
 
-  /** What the bot sent to conversations (replies and new messages), in order. */
+  /** What the bot sent to conversations (replies and new messages), in order; typing indicators left out. */
   get activities(): Record<string, unknown>[] {
     return this.calls
       .filter((c) => c.method === 'POST' && /\/v3\/conversations\/.+\/activities/.test(c.path))
-      .map((c) => c.body);
+      .map((c) => c.body)
+      .filter((body) => body.type !== 'typing');
   }
 
   async start(): Promise<this> {

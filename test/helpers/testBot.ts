@@ -6,6 +6,7 @@ import { projectRoot } from '../../bot/paths';
 import { ContentCatalog } from '../../core/content/catalog';
 import { DirectoryError, type Directory } from '../../core/licensing/directory';
 import { ProductCatalog } from '../../core/licensing/productCatalog';
+import { loadUnderstanding } from '../../core/intent/intentModel';
 
 export const TENANT_ID = '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 export const BOT = { id: '28:sign-in-desk', name: 'Sign-in Desk' };
@@ -26,6 +27,11 @@ export const unreachableDirectory: Directory = new Proxy({} as Directory, {
     throw new DirectoryError('unavailable', 'Graph is unreachable (test double)');
   },
 });
+
+let cachedUnderstanding: ReturnType<typeof loadUnderstanding> | undefined;
+export function loadUnderstandingOnce(): ReturnType<typeof loadUnderstanding> {
+  return (cachedUnderstanding ??= loadUnderstanding(join(projectRoot(), 'content')));
+}
 
 export interface TestBot {
   adapter: TestAdapter;
@@ -52,6 +58,7 @@ export function createTestBot(
     publicBaseUrl: 'http://localhost:3978',
     directory: options.directory ?? unreachableDirectory,
     products: loadProducts(),
+    understanding: loadUnderstandingOnce(),
     adminGroupId: options.adminGroupId,
   });
   const adapter = new TestAdapter((context) => parts.bot.run(context));

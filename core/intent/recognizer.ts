@@ -1,0 +1,155 @@
+import { charNgrams, editDistance, latinWords, normalizeForMatching } from './normalize';
+
+export const INTENTS = ['signin', 'activation', 'account', 'human', 'menu'] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export interface LabelledUtterance {
+  text: string;
+  intent: Intent;
+}
+
+/** Words that point at an intent, with a weight; Latin words of 5+ letters also match with one typo. */
+export type Lexicon = Record<Intent, { term: string; weight: number }[]>;
+
+export type Decision =
+  | { kind: 'route'; intent: Intent }
+  /** Two intents are close: ask which one, with buttons. */
+  | { kind: 'clarify'; intents: [Intent, Intent] }
+  /** Nothing to go on: show the menu. */
+  | { kind: 'menu' };
+
+export interface Recognition {
+  decision: Decision;
+  /** Posterior-like scores, best first. */
+  ranked: { intent: Intent; score: number }[];
+}
+
+export interface RecognizerThresholds {
+  /** Route when the best score is at least this… */
+  route: number;
+  /** …and this far ahead of the second. */
+  margin: number;
+  /** Ask between the top two when together they reach this; otherwise show the menu. */
+  clarify: number;
+}
+
+export const DEFAULT_THRESHOLDS: RecognizerThresholds = { route: 0.8, margin: 0.5, clarify: 0.6 };
+
+/**
+ * A small local intent recogniser: multinomial naive Bayes over character n-grams and Latin words, plus a
+ * weighted lexicon (with typo tolerance) and hints from error codes. No cloud service, deterministic.
+ */
+export class IntentRecognizer {
+  private constructor(
+    private readonly logPrior: Map<Intent, number>,
+    private readonly logLikelihood: Map<Intent, Map<string, number>>,
+    private readonly unseen: Map<Intent, number>,
+    private readonly lexicon: Lexicon,
+    private readonly thresholds: RecognizerThresholds,
+  ) {}
+
+  static train(
+    examples: LabelledUtterance[],
+    lexicon: Lexicon,
+    thresholds = DEFAULT_THRESHOLDS,
+  ): IntentRecognizer {
+    const counts = new Map<Intent, Map<string, number>>();
+    const totals = new Map<Intent, number>();
+    const vocabulary = new Set<string>();
+    for (const intent of INTENTS) {
+      counts.set(intent, new Map());
+      totals.set(intent, 0);
+    }
+    // The lexicon doubles as training text, so an intent with few examples still has its words.
+    const all = [
+      ...examples,
+      ...INTENTS.flatMap((intent) => lexicon[intent].map((l) => ({ text: l.term, intent }))),
+    ];
+    for (const example of all) {
+      for (const feature of features(example.text)) {
+        vocabulary.add(feature);
+        const map = counts.get(example.intent)!;
+        map.set(feature, (map.get(feature) ?? 0) + 1);
+        totals.set(example.intent, totals.get(example.intent)! + 1);
+      }
+    }
+    const logPrior = new Map<Intent, number>();
+    const logLikelihood = new Map<Intent, Map<string, number>>();
+    const unseen = new Map<Intent, number>();
+    const alpha = 0.5;
+    for (const intent of INTENTS) {
+      // A flat prior: the training set's class balance says nothing about what the next user will ask.
+      logPrior.set(intent, Math.log(1 / INTENTS.length));
+      const denominator = totals.get(intent)! + alpha * vocabulary.size;
+      const map = new Map<string, number>();
+      for (const [feature, count] of counts.get(intent)!)
+        map.set(feature, Math.log((count + alpha) / denominator));
+      logLikelihood.set(intent, map);
+      unseen.set(intent, Math.log(alpha / denominator));
+    }
+    return new IntentRecognizer(logPrior, logLikelihood, unseen, lexicon, thresholds);
+  }
+
+  /** `hints` are intents suggested by recognised error codes (each one a strong vote). */
+  recognize(text: string, hints: Intent[] = []): Recognition {
+    const normalized = normalizeForMatching(text);
+    if (!normalized) return { decision: { kind: 'menu' }, ranked: [] };
+    const feats = features(text);
+    const words = latinWords(normalized);
+    const raw = new Map<Intent, number>();
+    for (const intent of INTENTS) {
+      const likelihood = this.logLikelihood.get(intent)!;
+      const fallback = this.unseen.get(intent)!;
+      // Length-normalised, so long messages do not get overconfident.
+      let score = 0;
+      for (const feature of feats) score += likelihood.get(feature) ?? fallback;
+      score = this.logPrior.get(intent)! + (feats.length ? (score / feats.length) * 6 : 0);
+      score += 1.5 * this.lexiconScore(intent, normalized, words);
+      score += hints.filter((h) => h === intent).length * 3;
+      raw.set(intent, score);
+    }
+    const max = Math.max(...raw.values());
+    const exp = INTENTS.map((intent) => ({ intent, value: Math.exp(raw.get(intent)! - max) }));
+    const sum = exp.reduce((a, b) => a + b.value, 0);
+    const ranked = exp
+      .map((e) => ({ intent: e.intent, score: e.value / sum }))
+      .sort((a, b) => b.score - a.score);
+    return { decision: this.decide(ranked), ranked };
+  }
+
+  private lexiconScore(intent: Intent, normalized: string, words: string[]): number {
+    let score = 0;
+    for (const { term, weight } of this.lexicon[intent]) {
+      const t = normalizeForMatching(term);
+      if (!t) continue;
+      if (/^[a-z0-9' .-]+$/.test(t)) {
+        if (/[ .-]/.test(t)) {
+          if (normalized.includes(t)) score += weight;
+        } else if (
+          words.includes(t) ||
+          (t.length >= 5 && words.some((w) => w.length >= 4 && editDistance(w, t, 1) <= 1))
+        ) {
+          score += weight;
+        }
+      } else if (normalized.replace(/\s+/g, '').includes(t.replace(/\s+/g, ''))) {
+        score += weight;
+      }
+    }
+    return score;
+  }
+
+  private decide(ranked: { intent: Intent; score: number }[]): Decision {
+    const [first, second] = ranked;
+    const { route, margin, clarify } = this.thresholds;
+    if (first.score >= route && first.score - second.score >= margin)
+      return { kind: 'route', intent: first.intent };
+    if (first.score + second.score >= clarify)
+      return { kind: 'clarify', intents: [first.intent, second.intent] };
+    return { kind: 'menu' };
+  }
+}
+
+function features(text: string): string[] {
+  const normalized = normalizeForMatching(text);
+  return [...charNgrams(normalized, [2, 3]), ...latinWords(normalized).map((w) => `w:${w}`)];
+}

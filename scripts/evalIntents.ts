@@ -84,7 +84,15 @@ lines.push(
 );
 for (const intent of INTENTS)
   lines.push(`| **${intent}** | ${INTENTS.map((p) => confusion.get(intent)!.get(p)).join(' | ')} |`);
-lines.push('', `## Mistakes (label → top-1, decision)`, '', ...mistakes.map((m) => `- ${m}`), '');
+// Held-out mistakes are not printed unless asked for: reading them while tuning would leak the split.
+if (process.argv.includes('--show-mistakes'))
+  lines.push('', `## Mistakes (label → top-1, decision)`, '', ...mistakes.map((m) => `- ${m}`), '');
+else
+  lines.push(
+    '',
+    `(${mistakes.length} held-out mistakes not shown; --show-mistakes prints them, which spends the split.)`,
+    '',
+  );
 
 const report = lines.join('\n');
 process.stdout.write(report + '\n');

@@ -97,6 +97,8 @@ export class IntentRecognizer {
     const feats = features(text);
     const words = latinWords(normalized);
     const raw = new Map<Intent, number>();
+    const statistical = new Map<Intent, number>();
+    const lexical = new Map<Intent, number>();
     for (const intent of INTENTS) {
       const likelihood = this.logLikelihood.get(intent)!;
       const fallback = this.unseen.get(intent)!;
@@ -104,17 +106,19 @@ export class IntentRecognizer {
       let score = 0;
       for (const feature of feats) score += likelihood.get(feature) ?? fallback;
       score = this.logPrior.get(intent)! + (feats.length ? (score / feats.length) * 6 : 0);
-      score += 1.5 * this.lexiconScore(intent, normalized, words);
-      score += hints.filter((h) => h === intent).length * 3;
-      raw.set(intent, score);
+      const lexicon =
+        1.5 * this.lexiconScore(intent, normalized, words) + hints.filter((h) => h === intent).length * 2;
+      statistical.set(intent, score);
+      lexical.set(intent, lexicon);
+      raw.set(intent, score + lexicon);
     }
-    const max = Math.max(...raw.values());
-    const exp = INTENTS.map((intent) => ({ intent, value: Math.exp(raw.get(intent)! - max) }));
-    const sum = exp.reduce((a, b) => a + b.value, 0);
-    const ranked = exp
-      .map((e) => ({ intent: e.intent, score: e.value / sum }))
-      .sort((a, b) => b.score - a.score);
-    return { decision: this.decide(ranked), ranked };
+    const ranked = softmax(raw);
+    // Two readings must agree before the bot routes on its own: the n-gram model and the lexicon (when it has
+    // anything to say). When they disagree, asking costs one click; a wrong flow costs the user's patience.
+    const agree =
+      softmax(statistical)[0].intent === ranked[0].intent &&
+      (Math.max(...lexical.values()) === 0 || topOf(lexical) === ranked[0].intent);
+    return { decision: this.decide(ranked, agree), ranked };
   }
 
   private lexiconScore(intent: Intent, normalized: string, words: string[]): number {
@@ -138,15 +142,26 @@ export class IntentRecognizer {
     return score;
   }
 
-  private decide(ranked: { intent: Intent; score: number }[]): Decision {
+  private decide(ranked: { intent: Intent; score: number }[], agree: boolean): Decision {
     const [first, second] = ranked;
     const { route, margin, clarify } = this.thresholds;
-    if (first.score >= route && first.score - second.score >= margin)
+    if (agree && first.score >= route && first.score - second.score >= margin)
       return { kind: 'route', intent: first.intent };
     if (first.score + second.score >= clarify)
       return { kind: 'clarify', intents: [first.intent, second.intent] };
     return { kind: 'menu' };
   }
+}
+
+function softmax(scores: Map<Intent, number>): { intent: Intent; score: number }[] {
+  const max = Math.max(...scores.values());
+  const exp = INTENTS.map((intent) => ({ intent, value: Math.exp(scores.get(intent)! - max) }));
+  const sum = exp.reduce((a, b) => a + b.value, 0);
+  return exp.map((e) => ({ intent: e.intent, score: e.value / sum })).sort((a, b) => b.score - a.score);
+}
+
+function topOf(scores: Map<Intent, number>): Intent {
+  return [...scores.entries()].sort((a, b) => b[1] - a[1])[0][0];
 }
 
 function features(text: string): string[] {

@@ -87,7 +87,7 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
       };
       const alice = new TestConversation(adapter, { ...storage, user: { id: '29:alice', name: 'Alice' } });
       const bob = new TestConversation(adapter, { ...storage, user: { id: '29:bob', name: 'Bob' } });
-      await alice.mention('help me sign in');
+      await alice.mention("I can't sign in to Office");
       let replies = await alice.click({
         action: 'diagnosis.choose',
         question: 'office-product',
@@ -95,7 +95,7 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
       });
       assert.ok(submitDataOf(lastCard(replies)).some((d) => d.step === 'sign-out-quit-office'));
 
-      replies = await bob.mention('I cannot sign in');
+      replies = await bob.mention("Word won't let me sign in with my work account");
       assert.ok(
         submitDataOf(lastCard(replies)).some((d) => d.question === 'office-product'),
         'Bob starts at the beginning',

@@ -326,7 +326,7 @@ describe('Sign-in repair diagnosis (TestAdapter, production bot logic)', () => {
 
     it('accepts typed choices at each question and step', async () => {
       const { conversation } = newConversation('en');
-      await conversation.say('help me please, office is broken');
+      await conversation.say("I can't sign in to Word on my laptop");
       let replies = await conversation.say('We have Microsoft 365');
       assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'admin-rights'));
       replies = await conversation.say("no, I'm not an admin");

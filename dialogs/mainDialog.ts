@@ -76,9 +76,15 @@ export class MainDialog extends InterruptibleDialog {
       : undefined;
     for (const entry of result?.details.errorCodes.slice(0, 2) ?? [])
       await step.context.sendActivity(MessageFactory.attachment(this.views.errorCode(language, entry)));
+    // A recognised error code names its flow; otherwise the recogniser decides.
+    const codeFlow = result?.details.errorCodes[0]?.flow;
+    if (codeFlow) return step.next({ flow: codeFlow });
     const decision = result?.decision ?? { kind: 'menu' as const };
-    if (decision.kind === 'route' && decision.intent !== 'menu')
-      return step.next({ flow: FLOW_OF_INTENT[decision.intent] });
+    if (decision.kind === 'route' && decision.intent !== 'menu') {
+      // A personal Microsoft account (outlook.com, hotmail, live) belongs to the account flow, whatever the app.
+      const personal = decision.intent === 'signin' && result?.details.accountType === 'personal';
+      return step.next({ flow: personal ? 'account' : FLOW_OF_INTENT[decision.intent] });
+    }
 
     const choices: FlowChoice[] =
       decision.kind === 'clarify'

@@ -2,8 +2,8 @@
 export const DialogIds = {
   main: 'main',
   mainFlow: 'main.flow',
-  signinRepair: 'signinRepair',
-  signinRepairFlow: 'signinRepair.flow',
+  contentFlow: 'contentFlow',
+  contentFlowSteps: 'contentFlow.steps',
   procedure: 'procedure',
   procedureStep: 'procedure.step',
   procedureChecklist: 'procedure.checklist',

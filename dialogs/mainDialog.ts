@@ -12,7 +12,7 @@ import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from './diagnosisViews';
 import { InterruptibleDialog } from './interruptibleDialog';
 import type { LicenceViews } from './licenceViews';
-import { SigninRepairDialog, type ContentFlowResult, type SigninRepairOptions } from './signinRepairDialog';
+import { ContentFlowDialog, type ContentFlowResult, type ContentFlowOptions } from './contentFlowDialog';
 import { languageOf } from './turnLanguage';
 
 export interface MainDialogOptions {
@@ -52,7 +52,7 @@ export class MainDialog extends InterruptibleDialog {
   ) {
     super(DialogIds.main, views);
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
-    this.addDialog(new SigninRepairDialog(views));
+    this.addDialog(new ContentFlowDialog(views));
     this.addDialog(new ActivationDialog(views, licenceViews, checker));
     this.addDialog(
       new WaterfallDialog(DialogIds.mainFlow, [
@@ -126,17 +126,17 @@ export class MainDialog extends InterruptibleDialog {
       case 'activation':
         return step.beginDialog(DialogIds.activation, { trail } satisfies ActivationOptions);
       case 'account':
-        return step.beginDialog(DialogIds.signinRepair, {
+        return step.beginDialog(DialogIds.contentFlow, {
           trail,
           text: description,
           questionId: options.questionId ?? this.views.flow(language).startOf('account').id,
-        } satisfies SigninRepairOptions);
+        } satisfies ContentFlowOptions);
       case 'signin-repair':
-        return step.beginDialog(DialogIds.signinRepair, {
+        return step.beginDialog(DialogIds.contentFlow, {
           trail,
           text: description,
           questionId: options.questionId,
-        } satisfies SigninRepairOptions);
+        } satisfies ContentFlowOptions);
     }
   }
 

@@ -15,7 +15,7 @@ import type { DiagnosisViews } from './diagnosisViews';
 import { BACK_KEYWORDS } from './backKeywords';
 import { ProcedureDialog, type ProcedureResult, type ProcedureRun } from './procedureDialog';
 
-export interface SigninRepairOptions {
+export interface ContentFlowOptions {
   trail: DiagnosisTrail;
   /** The question to ask; the flow's first question when absent. */
   questionId?: string;
@@ -31,24 +31,27 @@ export interface ContentFlowResult {
   checkLicence?: boolean;
 }
 
-/** Asks the content's questions (which Office, admin rights) until an answer leads to a procedure. */
-export class SigninRepairDialog extends ComponentDialog {
+/**
+ * Walks a content flow: asks its questions (which Office, admin rights, which account…) until an answer leads to
+ * a procedure, then runs it. Used by every flow: sign-in repair, the activation checklist, Microsoft account.
+ */
+export class ContentFlowDialog extends ComponentDialog {
   constructor(private readonly views: DiagnosisViews) {
-    super(DialogIds.signinRepair);
+    super(DialogIds.contentFlow);
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new ProcedureDialog(views));
     this.addDialog(
-      new WaterfallDialog(DialogIds.signinRepairFlow, [
+      new WaterfallDialog(DialogIds.contentFlowSteps, [
         this.askQuestion.bind(this),
         this.followAnswer.bind(this),
         this.afterProcedure.bind(this),
       ]),
     );
-    this.initialDialogId = DialogIds.signinRepairFlow;
+    this.initialDialogId = DialogIds.contentFlowSteps;
   }
 
   private async askQuestion(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = step.options as SigninRepairOptions;
+    const options = step.options as ContentFlowOptions;
     const language = languageOf(step.context);
     const flow = this.views.flow(language);
     const question = options.questionId ? flow.question(options.questionId) : flow.startQuestion;
@@ -93,7 +96,7 @@ export class SigninRepairDialog extends ComponentDialog {
   }
 
   private async followAnswer(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const options = step.options as SigninRepairOptions;
+    const options = step.options as ContentFlowOptions;
     if ((step.result as CardAction).action === 'diagnosis.back')
       return this.goBack(step, options, options.trail);
     const answer = step.result as Extract<CardAction, { action: 'diagnosis.choose' }>;
@@ -104,13 +107,13 @@ export class SigninRepairDialog extends ComponentDialog {
       await step.context.sendActivity(
         MessageFactory.text(this.views.text(languageOf(step.context), 'card.unknownAction')),
       );
-      return step.replaceDialog(DialogIds.signinRepairFlow, options);
+      return step.replaceDialog(DialogIds.contentFlowSteps, options);
     }
     const trail = withAnswer(options.trail, answer.question, answer.choice);
     const history = [...(options.history ?? []), answer.question];
     if ('question' in choice.next) {
-      const next: SigninRepairOptions = { ...options, trail, questionId: choice.next.question, history };
-      return step.replaceDialog(DialogIds.signinRepairFlow, next);
+      const next: ContentFlowOptions = { ...options, trail, questionId: choice.next.question, history };
+      return step.replaceDialog(DialogIds.contentFlowSteps, next);
     }
     if ('check' in choice.next)
       return step.endDialog({ trail, checkLicence: true } satisfies ContentFlowResult);
@@ -127,19 +130,19 @@ export class SigninRepairDialog extends ComponentDialog {
   /** Back to the previous question, forgetting its answer; details from the opening words are not re-applied. */
   private async goBack(
     step: WaterfallStepContext,
-    options: SigninRepairOptions,
+    options: ContentFlowOptions,
     trail: DiagnosisTrail,
   ): Promise<DialogTurnResult> {
     const history = [...(options.history ?? [])];
     const previous = history.pop();
     if (!previous)
-      return step.replaceDialog(DialogIds.signinRepairFlow, { ...options, trail, text: undefined });
-    const back: SigninRepairOptions = {
+      return step.replaceDialog(DialogIds.contentFlowSteps, { ...options, trail, text: undefined });
+    const back: ContentFlowOptions = {
       trail: withoutAnswer(trail, previous),
       questionId: previous,
       history,
     };
-    return step.replaceDialog(DialogIds.signinRepairFlow, back);
+    return step.replaceDialog(DialogIds.contentFlowSteps, back);
   }
 
   /** A procedure may hand over to another question, e.g. activation checks to the per-version reset. */
@@ -147,13 +150,13 @@ export class SigninRepairDialog extends ComponentDialog {
     const result = step.result as ProcedureResult | undefined;
     const history = (step.values as { history?: string[] }).history ?? [];
     if (result?.back)
-      return this.goBack(step, { ...(step.options as SigninRepairOptions), history }, result.trail);
+      return this.goBack(step, { ...(step.options as ContentFlowOptions), history }, result.trail);
     if (result?.continueWithQuestion) {
-      const next: SigninRepairOptions = { trail: result.trail, questionId: result.continueWithQuestion };
-      return step.replaceDialog(DialogIds.signinRepairFlow, next);
+      const next: ContentFlowOptions = { trail: result.trail, questionId: result.continueWithQuestion };
+      return step.replaceDialog(DialogIds.contentFlowSteps, next);
     }
     return step.endDialog({
-      trail: result?.trail ?? (step.options as SigninRepairOptions).trail,
+      trail: result?.trail ?? (step.options as ContentFlowOptions).trail,
     } satisfies ContentFlowResult);
   }
 }

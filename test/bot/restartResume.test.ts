@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../bot/paths';
+import { freePort } from '../helpers/ports';
 import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnector';
 import { submitDataOf, type CardContent } from '../helpers/testBot';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The real entry point (bot/index.ts) in its own process, as `npm start` runs it. */
 async function startBot(

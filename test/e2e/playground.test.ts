@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
@@ -9,6 +8,7 @@ import { createApp, type App } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { silentLogger } from '../../bot/logger';
 import { projectRoot } from '../../bot/paths';
+import { freePort } from '../helpers/ports';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import {
   codeBlocksOf,
@@ -29,14 +29,6 @@ import {
 const PLAYGROUND_CLI = join(projectRoot(), 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 const CHAT = 'personal-chat-id'; // .m365agentsplayground.yml
 const USER = 'user-id-0';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until<T>(
   what: string,

@@ -288,12 +288,25 @@ async function japanese(): Promise<void> {
     await click(page, 'Microsoft 365 Apps');
     await shoot(page, lastCard(page), undefined, 'playground-ja-admin-question.png');
     await click(page, 'はい、管理者権限があります');
-    await doneUntil(page, '完了', 'サインインできるようになりましたか');
-    await click(page, 'いいえ、まだできません');
+    await doneUntil(page, '完了', 'これで問題は解決しましたか');
+    await click(page, 'いいえ、まだです');
     await shoot(page, lastCard(page), undefined, 'playground-ja-next-options.png');
-    await click(page, /Signoutofwamaccounts\.ps1/);
+    await click(page, 'サインアウト スクリプトを試す');
     await shoot(page, lastCard(page), undefined, 'playground-ja-signout-script.png');
     await checkScript(lastCard(page));
+    await cancel(page, 'ja');
+
+    // "Office won't activate": the licence verdict from the sandbox tenant, then the PC checklist.
+    await openPlayground(page);
+    const activation = await send(page, 'Office のライセンス認証ができません');
+    await page.getByText('Office の [ファイル] > [アカウント] には').first().waitFor({ timeout: 30_000 });
+    await shoot(page, activation, lastCard(page), 'playground-ja-activation-verdict.png');
+    await cancel(page, 'ja');
+
+    // Nothing to go on: the menu.
+    await openPlayground(page);
+    const greeting = await sendAndWaitForCard(page, 'こんにちは');
+    await shoot(page, greeting, lastCard(page), 'playground-ja-menu.png');
     await cancel(page, 'ja');
   } finally {
     await browser.close();

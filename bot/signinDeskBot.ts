@@ -108,10 +108,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
       activity.text,
       parsed.kind === 'action' ? parsed.action : undefined,
     );
-    if (adminRequest) {
-      await this.deps.adminCommands.handle(context, adminRequest);
-      return;
-    }
+    if (adminRequest && (await this.deps.adminCommands.handle(context, adminRequest)) === 'handled') return;
 
     const dc = await this.dialogs.createContext(context);
     const result = await dc.continueDialog();

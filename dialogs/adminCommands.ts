@@ -11,7 +11,8 @@ import { languageOf } from './turnLanguage';
 
 /** An admin request, from typed words or from a card. */
 export type AdminRequest =
-  | { kind: 'license'; query: string }
+  /** `typed`: from a message rather than the card form. */
+  | { kind: 'license'; query: string; typed?: boolean }
   | { kind: 'licenseById'; userId: string }
   | { kind: 'licenses' }
   | { kind: 'licenseGroup'; query: string }
@@ -40,8 +41,17 @@ export function parseAdminRequest(
   const group = /^(?:license|licence|ライセンス)\s+(?:group|グループ)(?:\s+(.*))?$/is.exec(trimmed);
   if (group) return { kind: 'licenseGroup', query: (group[1] ?? '').trim() };
   const user = /^(?:license|licence|ライセンス)\s+(.+)$/is.exec(trimmed);
-  if (user) return { kind: 'license', query: user[1].trim() };
+  if (user) return { kind: 'license', query: user[1].trim(), typed: true };
   return undefined;
+}
+
+/** Several words and no UPN or object id: a description of a problem, not the name of a user. */
+function readsAsSentence(query: string): boolean {
+  return (
+    /\s/.test(query.trim()) &&
+    !/@|^[0-9a-f-]{36}$/i.test(query.trim()) &&
+    query.trim().split(/\s+/).length >= 3
+  );
 }
 
 export interface AdminCommandDeps {
@@ -77,8 +87,15 @@ export class AdminCommands {
       await context.sendActivity(MessageFactory.attachment(views.form(language)));
   }
 
-  async handle(context: TurnContext, request: AdminRequest): Promise<void> {
-    if (request.kind === 'ownLicence') return this.ownLicence(context);
+  /**
+   * 'notMine' when a non-admin typed what reads as a sentence ("license expired on my PC"): that is a problem
+   * to diagnose, not a query about someone, so the caller routes it like any other message.
+   */
+  async handle(context: TurnContext, request: AdminRequest): Promise<'handled' | 'notMine'> {
+    if (request.kind === 'ownLicence') {
+      await this.ownLicence(context);
+      return 'handled';
+    }
     const language = languageOf(context);
     const { views } = this.deps;
     const requester = context.activity.from?.aadObjectId;
@@ -115,12 +132,13 @@ export class AdminCommands {
       if (!(error instanceof DirectoryError)) throw error;
       await record('unavailable');
       await context.sendActivity(views.text(language, 'admin.unavailable'));
-      return;
+      return 'handled';
     }
     if (!allowed) {
+      if (request.kind === 'license' && request.typed && readsAsSentence(request.query)) return 'notMine';
       await record('refused');
       await context.sendActivity(views.text(language, 'admin.refused'));
-      return;
+      return 'handled';
     }
 
     try {
@@ -131,6 +149,7 @@ export class AdminCommands {
       await record('unavailable');
       await context.sendActivity(views.text(language, 'admin.unavailable'));
     }
+    return 'handled';
   }
 
   private mayQuery(userId: string): Promise<boolean> {

@@ -63,6 +63,13 @@ describe('Admin licence queries against the sandbox tenant', () => {
       assert.ok(entries.every((e) => e.outcome === 'refused' && e.requesterId === SANDBOX_USERS.e3));
     });
 
+    it('treats a non-admin\'s sentence that starts with "license" as a problem to diagnose', async () => {
+      const { as } = setup();
+      const replies = await as('e3').say('license expired on my laptop yesterday');
+      assert.ok(replies.some((r) => r.text === loadCatalog().text('en', 'activation.checking')));
+      assert.ok(!textsOf(replies).includes(loadCatalog().text('en', 'admin.refused')));
+    });
+
     it('refuses card actions too: nothing in a payload is trusted', async () => {
       const { as } = setup();
       const replies = await as('noLicence').click({

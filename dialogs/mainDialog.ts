@@ -80,11 +80,17 @@ export class MainDialog extends InterruptibleDialog {
     const codeFlow = result?.details.errorCodes[0]?.flow;
     if (codeFlow) return step.next({ flow: codeFlow });
     const decision = result?.decision ?? { kind: 'menu' as const };
-    if (decision.kind === 'route' && decision.intent !== 'menu') {
-      // A personal Microsoft account (outlook.com, hotmail, live) belongs to the account flow, whatever the app.
-      const personal = decision.intent === 'signin' && result?.details.accountType === 'personal';
-      return step.next({ flow: personal ? 'account' : FLOW_OF_INTENT[decision.intent] });
-    }
+    // A personal Microsoft account (outlook.com, hotmail, live) belongs to the account flow, whatever the app:
+    // it settles a sign-in reading and a sign-in-or-account question alike.
+    const signinOrAccount = (intent: Intent) => intent === 'signin' || intent === 'account';
+    if (
+      result?.details.accountType === 'personal' &&
+      ((decision.kind === 'route' && signinOrAccount(decision.intent)) ||
+        (decision.kind === 'clarify' && decision.intents.every(signinOrAccount)))
+    )
+      return step.next({ flow: 'account' });
+    if (decision.kind === 'route' && decision.intent !== 'menu')
+      return step.next({ flow: FLOW_OF_INTENT[decision.intent] });
 
     const choices: FlowChoice[] =
       decision.kind === 'clarify'

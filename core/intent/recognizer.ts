@@ -33,10 +33,30 @@ export interface RecognizerThresholds {
   clarify: number;
 }
 
-export const DEFAULT_THRESHOLDS: RecognizerThresholds = { route: 0.8, margin: 0.5, clarify: 0.6 };
+/** How the two readings are weighed; chosen by cross-validation on the training split. */
+export interface RecognizerSettings {
+  /** Weight of the (length-normalised) n-gram model. */
+  modelScale: number;
+  /** Laplace smoothing. */
+  alpha: number;
+  lexiconWeight: number;
+  /** Votes per recognised error code. */
+  hintWeight: number;
+  ngrams: number[];
+}
+
+export const DEFAULT_SETTINGS: RecognizerSettings = {
+  modelScale: 4,
+  alpha: 0.5,
+  lexiconWeight: 1,
+  hintWeight: 2,
+  ngrams: [2, 3, 4],
+};
+
+export const DEFAULT_THRESHOLDS: RecognizerThresholds = { route: 0.85, margin: 0.55, clarify: 0.6 };
 
 /**
- * A small local intent recogniser: multinomial naive Bayes over character n-grams and Latin words, plus a
+ * A small local intent recogniser: multinomial naive Bayes over character 2- to 4-grams and Latin words, plus a
  * weighted lexicon (with typo tolerance) and hints from error codes. No cloud service, deterministic.
  */
 export class IntentRecognizer {
@@ -46,12 +66,14 @@ export class IntentRecognizer {
     private readonly unseen: Map<Intent, number>,
     private readonly lexicon: Lexicon,
     private readonly thresholds: RecognizerThresholds,
+    private readonly settings: RecognizerSettings,
   ) {}
 
   static train(
     examples: LabelledUtterance[],
     lexicon: Lexicon,
     thresholds = DEFAULT_THRESHOLDS,
+    settings = DEFAULT_SETTINGS,
   ): IntentRecognizer {
     const counts = new Map<Intent, Map<string, number>>();
     const totals = new Map<Intent, number>();
@@ -66,7 +88,7 @@ export class IntentRecognizer {
       ...INTENTS.flatMap((intent) => lexicon[intent].map((l) => ({ text: l.term, intent }))),
     ];
     for (const example of all) {
-      for (const feature of features(example.text)) {
+      for (const feature of features(example.text, settings.ngrams)) {
         vocabulary.add(feature);
         const map = counts.get(example.intent)!;
         map.set(feature, (map.get(feature) ?? 0) + 1);
@@ -76,7 +98,7 @@ export class IntentRecognizer {
     const logPrior = new Map<Intent, number>();
     const logLikelihood = new Map<Intent, Map<string, number>>();
     const unseen = new Map<Intent, number>();
-    const alpha = 0.5;
+    const alpha = settings.alpha;
     for (const intent of INTENTS) {
       // A flat prior: the training set's class balance says nothing about what the next user will ask.
       logPrior.set(intent, Math.log(1 / INTENTS.length));
@@ -87,14 +109,14 @@ export class IntentRecognizer {
       logLikelihood.set(intent, map);
       unseen.set(intent, Math.log(alpha / denominator));
     }
-    return new IntentRecognizer(logPrior, logLikelihood, unseen, lexicon, thresholds);
+    return new IntentRecognizer(logPrior, logLikelihood, unseen, lexicon, thresholds, settings);
   }
 
   /** `hints` are intents suggested by recognised error codes (each one a strong vote). */
   recognize(text: string, hints: Intent[] = []): Recognition {
     const normalized = normalizeForMatching(text);
     if (!normalized) return { decision: { kind: 'menu' }, ranked: [] };
-    const feats = features(text);
+    const feats = features(text, this.settings.ngrams);
     const words = latinWords(normalized);
     const raw = new Map<Intent, number>();
     const statistical = new Map<Intent, number>();
@@ -105,9 +127,11 @@ export class IntentRecognizer {
       // Length-normalised, so long messages do not get overconfident.
       let score = 0;
       for (const feature of feats) score += likelihood.get(feature) ?? fallback;
-      score = this.logPrior.get(intent)! + (feats.length ? (score / feats.length) * 6 : 0);
+      score =
+        this.logPrior.get(intent)! + (feats.length ? (score / feats.length) * this.settings.modelScale : 0);
       const lexicon =
-        1.5 * this.lexiconScore(intent, normalized, words) + hints.filter((h) => h === intent).length * 2;
+        this.settings.lexiconWeight * this.lexiconScore(intent, normalized, words) +
+        hints.filter((h) => h === intent).length * this.settings.hintWeight;
       statistical.set(intent, score);
       lexical.set(intent, lexicon);
       raw.set(intent, score + lexicon);
@@ -164,7 +188,7 @@ function topOf(scores: Map<Intent, number>): Intent {
   return [...scores.entries()].sort((a, b) => b[1] - a[1])[0][0];
 }
 
-function features(text: string): string[] {
+function features(text: string, ngrams: readonly number[]): string[] {
   const normalized = normalizeForMatching(text);
-  return [...charNgrams(normalized, [2, 3]), ...latinWords(normalized).map((w) => `w:${w}`)];
+  return [...charNgrams(normalized, ngrams), ...latinWords(normalized).map((w) => `w:${w}`)];
 }

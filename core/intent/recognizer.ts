@@ -48,7 +48,7 @@ export interface RecognizerSettings {
 export const DEFAULT_SETTINGS: RecognizerSettings = {
   modelScale: 4,
   alpha: 0.5,
-  lexiconWeight: 1,
+  lexiconWeight: 0.5,
   hintWeight: 2,
   ngrams: [2, 3, 4],
 };

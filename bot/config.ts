@@ -66,6 +66,36 @@ const envSchema = z
   .superRefine((env, ctx) => {
     const problem = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
+    const usesSecretOrCertificate = !!(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH);
+    if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_CERTIFICATE_PATH)
+      problem('AZURE_CLIENT_CERTIFICATE_PATH', 'and AZURE_CLIENT_SECRET are both set: choose one');
+    if (usesSecretOrCertificate && !env.AZURE_TENANT_ID)
+      problem('AZURE_TENANT_ID', 'is required with a client secret or certificate');
+    if (usesSecretOrCertificate && !env.AZURE_CLIENT_ID)
+      problem('AZURE_CLIENT_ID', 'is required with a client secret or certificate');
+    const hasGraphCredential = usesSecretOrCertificate || env.AZURE_USE_MANAGED_IDENTITY;
+    if (env.GRAPH_BASE_URL) {
+      if (!hasGraphCredential && !isLoopbackUrl(env.GRAPH_BASE_URL))
+        problem(
+          'GRAPH_BASE_URL',
+          `is '${env.GRAPH_BASE_URL}', which is not loopback, and no Graph credentials are set: the bot never sends a request without a token to a host that is not loopback`,
+        );
+      if (hasGraphCredential && !env.GRAPH_BASE_URL.startsWith('https://'))
+        problem(
+          'GRAPH_BASE_URL',
+          'must be https:// when Graph credentials are set: the token must not travel in clear text',
+        );
+    }
+    if (!hasGraphCredential && env.NODE_ENV === 'production')
+      problem(
+        'AZURE_CLIENT_ID',
+        'and a client secret, certificate or managed identity are required when NODE_ENV=production (the sandbox tenant is sample data)',
+      );
+    if (hasGraphCredential && !env.MicrosoftAppId && env.HOST && !LOOPBACK_HOSTS.has(env.HOST))
+      problem(
+        'ALLOW_UNAUTHENTICATED_REMOTE',
+        'cannot be combined with Graph credentials: anyone on the network could read licences as any user',
+      );
     if (!env.MicrosoftAppId) {
       if (env.NODE_ENV === 'production')
         problem(

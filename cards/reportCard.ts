@@ -20,6 +20,8 @@ export interface ReportCardData {
   links?: { title: string; url: string }[];
 }
 
+const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 export function renderReportCard(data: ReportCardData): CardAttachment {
   return renderCard('report', template, {
     title: data.title,
@@ -28,7 +30,11 @@ export function renderReportCard(data: ReportCardData): CardAttachment {
       heading: s.heading ?? '',
       text: s.text ?? '',
       style: s.style ?? 'default',
-      lines: (s.lines ?? []).map((l) => ({ label: l.label ? `${l.label}: ` : '', value: l.value })),
+      // Directory and audit values can be long; a card must stay under Teams' size limit.
+      lines: (s.lines ?? []).map((l) => ({
+        label: l.label ? `${l.label}: ` : '',
+        value: clip(l.value, 300),
+      })),
     })),
     buttons: data.buttons ?? [],
     links: data.links ?? [],

@@ -21,8 +21,18 @@ export interface DiagnosisTrail {
   outcome?: 'fixed' | 'handoff';
 }
 
+/** The user's own words are kept, up to a length that fits on a card. */
+export const DESCRIPTION_LIMIT = 1000;
+
 export const emptyTrail = (description?: string): DiagnosisTrail => ({
-  ...(description ? { description } : {}),
+  ...(description
+    ? {
+        description:
+          description.length > DESCRIPTION_LIMIT
+            ? `${description.slice(0, DESCRIPTION_LIMIT)}…`
+            : description,
+      }
+    : {}),
   answers: [],
   attempts: [],
 });

@@ -45,13 +45,15 @@ export function parseAdminRequest(
   return undefined;
 }
 
-/** Several words and no UPN or object id: a description of a problem, not the name of a user. */
-function readsAsSentence(query: string): boolean {
-  return (
-    /\s/.test(query.trim()) &&
-    !/@|^[0-9a-f-]{36}$/i.test(query.trim()) &&
-    query.trim().split(/\s+/).length >= 3
-  );
+/** Audit entries keep what was asked, but not an unbounded amount of it. */
+const clip = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/**
+ * A UPN or an object id names someone; anything else typed after "license" by a non-admin is read as a
+ * description of their own problem ("license expired", 「ライセンス 切れ」) and diagnosed, not refused.
+ */
+function namesAUser(query: string): boolean {
+  return /@|^[0-9a-f-]{36}$/i.test(query.trim());
 }
 
 export interface AdminCommandDeps {
@@ -88,8 +90,8 @@ export class AdminCommands {
   }
 
   /**
-   * 'notMine' when a non-admin typed what reads as a sentence ("license expired on my PC"): that is a problem
-   * to diagnose, not a query about someone, so the caller routes it like any other message.
+   * 'notMine' when a non-admin typed something that names nobody ("license expired on my PC"): that is a
+   * problem to diagnose, not a query about someone, so the caller routes it like any other message.
    */
   async handle(context: TurnContext, request: AdminRequest): Promise<'handled' | 'notMine'> {
     if (request.kind === 'ownLicence') {
@@ -119,9 +121,9 @@ export class AdminCommands {
       this.deps.audit.record({
         at: (this.deps.now ?? (() => new Date()))().toISOString(),
         requesterId: requester ?? '',
-        requesterName: context.activity.from?.name ?? '',
+        requesterName: clip(context.activity.from?.name ?? ''),
         action,
-        target,
+        target: clip(target),
         outcome,
       });
 
@@ -135,7 +137,7 @@ export class AdminCommands {
       return 'handled';
     }
     if (!allowed) {
-      if (request.kind === 'license' && request.typed && readsAsSentence(request.query)) return 'notMine';
+      if (request.kind === 'license' && request.typed && !namesAUser(request.query)) return 'notMine';
       await record('refused');
       await context.sendActivity(views.text(language, 'admin.refused'));
       return 'handled';

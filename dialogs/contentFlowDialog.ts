@@ -55,7 +55,10 @@ export class ContentFlowDialog extends ComponentDialog {
     const language = languageOf(step.context);
     const flow = this.views.flow(language);
     const question = options.questionId ? flow.question(options.questionId) : flow.startQuestion;
-    const alreadyGiven = options.text ? matchKeywords(options.text, question.choices) : undefined;
+    // The opening words answer the first question only: "no idea why" must not answer a later yes/no question.
+    const isFirstQuestion = (options.history ?? []).length === 0;
+    const alreadyGiven =
+      options.text && isFirstQuestion ? matchKeywords(options.text, question.choices) : undefined;
     if (alreadyGiven) {
       await step.context.sendActivity(
         this.views.text(language, 'diagnosis.productRecognized', { product: alreadyGiven.label }),

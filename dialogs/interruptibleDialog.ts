@@ -6,7 +6,9 @@ import {
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
 import { languageOf } from './turnLanguage';
+import { parseCardAction } from '../core/cardActions';
 import { recognizeCommand, startOptionsOf } from './commands';
+import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from './diagnosisViews';
 
 /**
@@ -28,6 +30,10 @@ export abstract class InterruptibleDialog extends ComponentDialog {
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const command = recognizeCommand(innerDc.context.activity);
     if (!command) return undefined;
+    // A start button on this dialog's own menu or "did you mean…?" card is an answer, not a restart.
+    const parsed = parseCardAction(innerDc.context.activity.value);
+    const isStartButton = parsed.kind === 'action' && parsed.action.action === 'diagnosis.start';
+    if (isStartButton && innerDc.activeDialog?.id === DialogIds.cardPrompt) return undefined;
     const language = languageOf(innerDc.context);
     switch (command) {
       case 'help':

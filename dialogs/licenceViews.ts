@@ -34,7 +34,10 @@ export class LicenceViews {
   }
 
   findingParams(language: Language, finding: Finding): Record<string, string> {
-    const params = { ...finding.params };
+    // Directory values (group and product names, incident titles) go into markdown: keep them from forming links.
+    const params = Object.fromEntries(
+      Object.entries(finding.params).map(([k, v]) => [k, v.replace(/\]\s*\(/g, '] (').replace(/[<>]/g, '')]),
+    );
     if (finding.code === 'assignmentError') {
       params.reason = this.plain(language, 'assignmentError', finding.params.reason);
       params.group = finding.params.group || this.text(language, 'assignmentError.direct');

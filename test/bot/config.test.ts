@@ -306,4 +306,46 @@ describe('bot/index.ts with a bad configuration', () => {
     assert.ok(!existsSync(path.join(dataDir, 'state.sqlite')), 'no state was created');
     assert.deepEqual(readdirSync(dataDir), []);
   });
+
+  describe('Graph settings', () => {
+    const fails = (env: Record<string, string>, variable: string) =>
+      assert.throws(
+        () => loadConfig(env),
+        (e: Error) => e.message.includes(variable),
+      );
+    it('refuses a non-loopback GRAPH_BASE_URL without credentials', () =>
+      fails({ GRAPH_BASE_URL: 'https://graph.example.com' }, 'GRAPH_BASE_URL'));
+    it('refuses plain http when a token would be sent', () =>
+      fails(
+        { GRAPH_BASE_URL: 'http://graph.example.com', AZURE_USE_MANAGED_IDENTITY: 'true' },
+        'GRAPH_BASE_URL',
+      ));
+    it('names the missing tenant and client ids', () => {
+      fails({ AZURE_CLIENT_SECRET: 'x' }, 'AZURE_TENANT_ID');
+      fails({ AZURE_CLIENT_SECRET: 'x' }, 'AZURE_CLIENT_ID');
+    });
+    it('requires Graph credentials in production', () =>
+      fails(
+        {
+          NODE_ENV: 'production',
+          MicrosoftAppId: '00000000-0000-4000-8000-000000000001',
+          MicrosoftAppPassword: 'p',
+          MicrosoftAppTenantId: '00000000-0000-4000-8000-000000000002',
+          PUBLIC_BASE_URL: 'https://desk.example.com',
+        },
+        'AZURE_CLIENT_ID',
+      ));
+    it('refuses Graph credentials on an unauthenticated public listener', () =>
+      fails(
+        { HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_REMOTE: 'true', AZURE_USE_MANAGED_IDENTITY: 'true' },
+        'ALLOW_UNAUTHENTICATED_REMOTE',
+      ));
+    it('sends no token only to loopback, and uses the sandbox when nothing is set', () => {
+      assert.deepEqual(loadConfig({ GRAPH_BASE_URL: 'http://127.0.0.1:5081' }).graph, {
+        mode: 'loopback',
+        baseUrl: 'http://127.0.0.1:5081',
+      });
+      assert.deepEqual(loadConfig({}).graph, { mode: 'sandbox' });
+    });
+  });
 });

@@ -83,4 +83,27 @@ describe('Free text: routing, error codes, clarifying questions, the menu', () =
     replies = await conversation('en-US').say('I want to talk to a human please');
     assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('en', 'person.title')));
   });
+
+  it('a button on the "did you mean…?" card answers it instead of restarting', async () => {
+    const chat = conversation('en-US');
+    let replies = await chat.say('help me sign in');
+    const option = submitDataOf(lastCard(replies)).find((d) => d.flow === 'signin-repair')!;
+    replies = await chat.click(option);
+    assert.ok(!replies.some((r) => r.text === loadCatalog().text('en', 'restart.done')));
+    assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'office-product'));
+  });
+
+  it('the opening words answer only the first question, not later ones', async () => {
+    const chat = conversation('en-US');
+    const replies = await chat.say('Office 365 sign in fails, no idea why');
+    assert.ok(
+      submitDataOf(lastCard(replies)).some((d) => d.question === 'admin-rights'),
+      'admin rights are asked',
+    );
+  });
+
+  it('keeps a very long description within the card limit', async () => {
+    const replies = await conversation('en-US').say(`I want to talk to a human please. ${'x'.repeat(30000)}`);
+    assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('en', 'person.title')));
+  });
 });

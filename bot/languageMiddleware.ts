@@ -15,8 +15,21 @@ export class LanguageMiddleware implements Middleware {
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    // A mention is the bot's name, not the user's language.
-    const fromText = languageFromText(context.activity.text?.replace(/<at>.*?<\/at>/g, ''));
+    const activity = context.activity;
+    const shared = (activity.conversation?.conversationType ?? 'personal') !== 'personal';
+    const addressed = !shared || activity.value !== undefined || /<at>.*?<\/at>/.test(activity.text ?? '');
+    // Only the user's own words tell their language: not the bot's name in a mention, not a pasted error
+    // message or code (often English in a Japanese conversation), not group chatter meant for others.
+    const withoutMention = (activity.text ?? '').replace(/<at>.*?<\/at>/g, '');
+    const ownWords = withoutMention
+      .replace(/「[^」]*」|"[^"]*"|“[^”]*”/g, ' ')
+      .replace(/\b(?:AADSTS\d+|0x[0-9a-f]{8})\b[^。\n]*/gi, ' ');
+    // Japanese anywhere (even quoted) means a Japanese reader; English must come from the user's own words.
+    const fromText = !addressed
+      ? undefined
+      : languageFromText(withoutMention) === 'ja'
+        ? 'ja'
+        : languageFromText(ownWords);
     let language: Language;
     if (fromText) {
       language = fromText;

@@ -466,6 +466,17 @@ describe('Sign-in repair diagnosis (TestAdapter, production bot logic)', () => {
       );
     });
 
+    it('a pasted English error message does not switch a Japanese conversation to English', async () => {
+      const { conversation } = newConversation('ja');
+      const replies = await conversation.say(
+        'AADSTS50126: Error validating credentials due to invalid username or password.',
+      );
+      assert.ok(
+        replies.some((r) => JSON.stringify(r).match(/[\u3040-\u30ff]/)),
+        'answered in Japanese',
+      );
+    });
+
     it('defaults to Japanese for locales it has no content for', async () => {
       const { conversation } = newConversation('ja', { locale: 'fr-FR' });
       const replies = await conversation.say('hello');

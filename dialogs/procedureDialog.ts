@@ -116,6 +116,25 @@ export class ProcedureDialog extends ComponentDialog {
             action: { action: 'diagnosis.step', procedure: run.procedureId, step: stepId, outcome: 'done' },
           },
           {
+            label: this.views.text(language, 'step.notHelped'),
+            keywords: [
+              "didn't work",
+              "doesn't work",
+              'not working',
+              "can't do",
+              'うまくいかない',
+              'できない',
+              '解決しない',
+              'だめ',
+            ],
+            action: {
+              action: 'diagnosis.step',
+              procedure: run.procedureId,
+              step: stepId,
+              outcome: 'notHelped',
+            },
+          },
+          {
             label: this.views.text(language, 'step.checklist'),
             keywords: ['checklist', 'チェックリスト'],
             action: {

@@ -12,7 +12,7 @@ import { DiagnosisViews } from '../../dialogs/diagnosisViews';
 import { LicenceViews } from '../../dialogs/licenceViews';
 import type { DirectoryUser, SubscribedSku } from '../../core/licensing/directory';
 import type { FindingCode } from '../../core/licensing/verdict';
-import { loadProducts } from '../helpers/testBot';
+import { loadProducts, nodesOf, type CardNode } from '../helpers/testBot';
 
 // The package's main entry is an ES module build that require() cannot load; the UMD bundle can.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -33,17 +33,6 @@ const templatePlaceholders = [
     templateFiles.flatMap((f) => readFileSync(path.join(CARDS_DIR, f), 'utf8').match(/\$\{[^}]*\}/g) ?? []),
   ),
 ];
-
-interface CardNode {
-  [key: string]: unknown;
-}
-
-function nodesOf(value: unknown): CardNode[] {
-  if (Array.isArray(value)) return value.flatMap(nodesOf);
-  if (value && typeof value === 'object')
-    return [value as CardNode, ...Object.values(value).flatMap(nodesOf)];
-  return [];
-}
 
 /** Every string in the card except code-snippet texts (scripts may legitimately contain "$"). */
 function nonCodeStrings(value: unknown, parent?: CardNode): string[] {

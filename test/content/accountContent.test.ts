@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { stringsOf } from '../helpers/testBot';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,15 +33,7 @@ const seedUrls = [...new Set(seed.match(/https?:\/\/[^\s)\]<>"」]+/g) ?? [])];
 const account = (language: Language): FlowContent =>
   JSON.parse(readFileSync(path.join(CONTENT_DIR, language, 'account.json'), 'utf8')) as FlowContent;
 
-/** All string values anywhere in a JSON-like value. */
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
-  return [];
-}
-
-const contains = (flow: FlowContent, text: string): boolean => stringsIn(flow).some((s) => s.includes(text));
+const contains = (flow: FlowContent, text: string): boolean => stringsOf(flow).some((s) => s.includes(text));
 
 /** Every url the file links to: step links, procedure sources, related links. */
 function linkUrls(flow: FlowContent): Set<string> {
@@ -493,7 +486,7 @@ describe('Microsoft account sign-in content (account.json)', () => {
           );
         }
         // And no mangled copy: every URL anywhere in the file is the seed's or a known addition.
-        const found = stringsIn(flow).flatMap((s) => s.match(/https?:\/\/[^\s)\]"]+/g) ?? []);
+        const found = stringsOf(flow).flatMap((s) => s.match(/https?:\/\/[^\s)\]"]+/g) ?? []);
         for (const url of found)
           assert.ok(seedUrls.includes(url) || EXTRA_URLS.includes(url), `${language}: unexpected URL ${url}`);
       });

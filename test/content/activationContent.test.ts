@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { stringsOf } from '../helpers/testBot';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,14 +49,6 @@ const readJson = <T>(...parts: string[]): T =>
 const activation = (language: Language) => readJson<FlowContent>(language, 'activation.json');
 const signinRepair = (language: Language) => readJson<FlowContent>(language, 'signin-repair.json');
 const licensingTexts = (language: Language) => readJson<Record<string, string>>(language, 'licensing.json');
-
-/** All string values anywhere in a JSON-like value. */
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
-  return [];
-}
 
 /** Every url the file links to: step links, procedure sources, related links. */
 function linkUrls(flow: FlowContent): Set<string> {
@@ -238,13 +231,13 @@ describe('activation content (seed: "Unable to activate Office")', () => {
         for (const url of seedUrls) assert.ok(urls.has(url), `${language} has no link to ${url}`);
         // And no mangled copy: every such URL anywhere in the file is one of the seed's.
         const hosts = /https:\/\/(?:support\.microsoft\.com|support\.office\.com|aka\.ms)\/[^\s)\]"]+/g;
-        const found = stringsIn(flow).flatMap((s) => s.match(hosts) ?? []);
+        const found = stringsOf(flow).flatMap((s) => s.match(hosts) ?? []);
         assert.ok(found.length >= seedUrls.length);
         for (const url of found) assert.ok(seedUrls.includes(url), `${language}: not in the seed: ${url}`);
       });
 
       it(`every relative learn path of the seed is represented (${language})`, () => {
-        const strings = stringsIn(activation(language));
+        const strings = stringsOf(activation(language));
         for (const [seedPath, url] of Object.entries(RELATIVE_LINKS))
           assert.ok(
             strings.some((s) => s.includes(url)),

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { nodesOf, stringsOf } from '../helpers/testBot';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ContentCatalog } from '../../core/content/catalog';
@@ -30,14 +31,6 @@ function fencedBlocks(markdown: string): string[] {
 /** The seed outside its fenced blocks: prose, links and warnings. */
 const seedProse = seed.replace(/^```[^\n]*\n[\s\S]*?^```[ \t]*$/gm, '');
 
-/** All string values anywhere in a JSON-like value. */
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
-  return [];
-}
-
 /** Every url a flow links to: step links, procedure sources, related links. */
 function linkUrls(flow: FlowContent): Set<string> {
   return new Set([
@@ -49,18 +42,6 @@ function linkUrls(flow: FlowContent): Set<string> {
 
 function inlineSnippetTexts(step: Step): string[] {
   return step.code.flatMap((c) => ('text' in c ? [c.text] : []));
-}
-
-interface CardNode {
-  [key: string]: unknown;
-}
-
-/** Every object in a card, depth first (fallbacks and show-cards included). */
-function nodesOf(value: unknown): CardNode[] {
-  if (Array.isArray(value)) return value.flatMap(nodesOf);
-  if (value && typeof value === 'object')
-    return [value as CardNode, ...Object.values(value).flatMap(nodesOf)];
-  return [];
 }
 
 function codeBlocksOf(content: unknown): { codeSnippet: string; fallbackText: string }[] {
@@ -178,7 +159,7 @@ describe('seed fidelity: every script and path is byte-identical to the seed', (
           assert.ok(fiveSteps?.includes(seedPath), `${language}: the step list lacks ${seedPath}`);
         }
         // And nowhere in the content is a mangled variant (e.g. a single backslash lost in escaping).
-        const allPaths = stringsIn(flow(language)).flatMap((s) => s.match(/%LOCALAPPDATA%\\[^\s]+/g) ?? []);
+        const allPaths = stringsOf(flow(language)).flatMap((s) => s.match(/%LOCALAPPDATA%\\[^\s]+/g) ?? []);
         assert.ok(allPaths.length >= seedPaths.length * 2);
         for (const p of allPaths) assert.ok(seedPaths.includes(p), `${language}: path not in the seed: ${p}`);
       });
@@ -188,7 +169,7 @@ describe('seed fidelity: every script and path is byte-identical to the seed', (
   describe('URLs', () => {
     it('every URL in the seed appears in the ja content as a link', () => {
       const urls = linkUrls(flow('ja'));
-      const strings = stringsIn(flow('ja'));
+      const strings = stringsOf(flow('ja'));
       for (const url of seedUrls) {
         assert.ok(urls.has(url), `ja has no link to ${url}`);
         assert.ok(strings.some((s) => s.includes(url)));
@@ -241,7 +222,7 @@ describe('seed fidelity: every script and path is byte-identical to the seed', (
 
     for (const language of LANGUAGES) {
       it(`every file name appears in ${language}`, () => {
-        const strings = stringsIn(flow(language));
+        const strings = stringsOf(flow(language));
         for (const name of fileNames)
           assert.ok(
             strings.some((s) => s.includes(name)),

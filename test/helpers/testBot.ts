@@ -161,19 +161,23 @@ export function stringsOf(value: unknown): string[] {
   return [];
 }
 
+export interface CardNode {
+  [key: string]: unknown;
+}
+
+/** Every object in a card, depth first (fallbacks and show-cards included). */
+export function nodesOf(value: unknown): CardNode[] {
+  if (Array.isArray(value)) return value.flatMap(nodesOf);
+  if (value && typeof value === 'object')
+    return [value as CardNode, ...Object.values(value).flatMap(nodesOf)];
+  return [];
+}
+
 /** The data of every Action.Submit in a card, wherever it sits (card actions or ActionSets). */
 export function submitDataOf(card: CardContent): Record<string, string>[] {
-  const found: Record<string, string>[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'Action.Submit' && record.data) found.push(record.data as Record<string, string>);
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit(card);
-  return found;
+  return nodesOf(card)
+    .filter((node) => node.type === 'Action.Submit' && node.data)
+    .map((node) => node.data as Record<string, string>);
 }
 
 export function lastCard(replies: Partial<Activity>[]): CardContent {
@@ -194,15 +198,5 @@ export function button(card: CardContent, match: Record<string, string>): Record
 export function codeBlocksOf(
   card: CardContent,
 ): { codeSnippet: string; language: string; fallback: unknown }[] {
-  const found: { codeSnippet: string; language: string; fallback: unknown }[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(visit);
-    else if (node && typeof node === 'object') {
-      const record = node as Record<string, unknown>;
-      if (record.type === 'CodeBlock') found.push(record as never);
-      Object.values(record).forEach(visit);
-    }
-  };
-  visit(card);
-  return found;
+  return nodesOf(card).filter((node) => node.type === 'CodeBlock') as never;
 }

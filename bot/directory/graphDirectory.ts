@@ -332,19 +332,6 @@ export class GraphDirectory implements Directory {
     });
   }
 
-  listOpenIssues(): Promise<ServiceHealthIssue[]> {
-    return this.operation(async () => {
-      const cached = this.issues.get('open');
-      if (cached) return cached;
-      const issues = await this.getAllPages<ServiceHealthIssue>(
-        `/admin/serviceAnnouncement/issues?$filter=${encodeFilter('isResolved eq false')}`,
-        500,
-      );
-      this.issues.set('open', issues);
-      return issues;
-    });
-  }
-
   getGroup(id: string): Promise<DirectoryGroup | undefined> {
     return this.operation(() => this.getGroupCached(id));
   }

@@ -90,8 +90,6 @@ export interface Directory {
   /** Users whose display name or UPN starts with the text (at most `limit`). */
   findUsers(text: string, limit: number): Promise<UserSummary[]>;
   listSubscribedSkus(): Promise<SubscribedSku[]>;
-  /** Unresolved service-health issues. */
-  listOpenIssues(): Promise<ServiceHealthIssue[]>;
   getGroup(id: string): Promise<DirectoryGroup | undefined>;
   findGroups(text: string, limit: number): Promise<DirectoryGroup[]>;
   /** Users who are members of the group, directly or through nested groups, with their licensing (up to `limit`). */

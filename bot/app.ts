@@ -4,7 +4,9 @@ import type { Directory } from '../core/licensing/directory';
 import type { ProductCatalog } from '../core/licensing/productCatalog';
 import type { Understanding } from '../dialogs/mainDialog';
 import type { AppConfig } from './config';
-import { createBot } from './createBot';
+import { createBot, type TicketParts } from './createBot';
+import { TeamsMessenger } from './tickets/teamsMessenger';
+import { TicketOutbox, type TicketOutboxOptions } from './tickets/ticketOutbox';
 import type { Logger } from './logger';
 import { createServer, type BotServer } from './server';
 
@@ -20,11 +22,17 @@ export interface AppDeps {
   understanding: Understanding;
   /** Tests pass one that trusts a loopback JWKS; production builds it from config. */
   botFrameworkAuthentication?: BotFrameworkAuthentication;
+  /** Tests shorten the outbox's backoff and move its clock. */
+  outbox?: Pick<TicketOutboxOptions, 'backoff' | 'random' | 'noChannelRetryMs' | 'leaseMs' | 'limiter'>;
+  now?: () => Date;
 }
 
 export interface App {
   adapter: CloudAdapter;
   server: BotServer;
+  /** Delivers tickets' cards and messages; started by createApp, stopped with the server. */
+  outbox: TicketOutbox;
+  tickets: TicketParts;
 }
 
 export function botFrameworkAuthenticationFor(config: AppConfig): BotFrameworkAuthentication {
@@ -48,14 +56,33 @@ export function createApp(deps: AppDeps): App {
     products: deps.products,
     understanding: deps.understanding,
     adminGroupId: deps.config.adminGroupId,
+    support: deps.config.support,
+    now: deps.now,
   });
   for (const middleware of parts.middleware) adapter.use(middleware);
   adapter.onTurnError = parts.onTurnError;
+  const outbox = new TicketOutbox({
+    repository: parts.tickets.repository,
+    channels: parts.tickets.channels,
+    addresses: parts.tickets.addresses,
+    messenger: new TeamsMessenger(adapter, deps.config.botAuth.MicrosoftAppId),
+    views: parts.tickets.views,
+    logger: deps.logger,
+    supportLanguage: deps.config.support.language,
+    now: deps.now,
+    ...deps.outbox,
+  });
+  parts.tickets.attachOutbox(outbox);
   const server = createServer({
     adapter,
     runTurn: (context) => parts.bot.run(context),
     catalog: deps.catalog,
     logger: deps.logger,
+    onClose: () => outbox.stop(),
   });
-  return { adapter, server };
+  // Whatever an earlier run left undelivered goes out now.
+  void outbox
+    .start()
+    .catch((error: Error) => deps.logger.error('ticket outbox could not start', { error: error.message }));
+  return { adapter, server, outbox, tickets: parts.tickets };
 }

@@ -25,6 +25,27 @@ const booleanFlag = z
     return z.NEVER;
   });
 
+/** A Teams channel's conversation id (19:…@thread.tacv2); anything with spaces or a thread part is a mistake. */
+const channelId = optionalString.pipe(
+  z
+    .string()
+    .regex(
+      /^[^\s;]+$/,
+      'must be a channel conversation id such as 19:abc@thread.tacv2 (no spaces, no ;messageid=)',
+    )
+    .max(200)
+    .optional(),
+);
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z
   .object({
     PORT: z
@@ -62,6 +83,15 @@ const envSchema = z
     AZURE_USE_MANAGED_IDENTITY: booleanFlag,
     ADMIN_GROUP_ID: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
     LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
+    SUPPORT_CHANNEL_ID: channelId,
+    SUPPORT_CHANNEL_ID_SIGNIN: channelId,
+    SUPPORT_CHANNEL_ID_ACTIVATION: channelId,
+    SUPPORT_CHANNEL_ID_ACCOUNT: channelId,
+    SUPPORT_CHANNEL_ID_OTHER: channelId,
+    SUPPORT_LANGUAGE: optionalString.pipe(z.enum(['ja', 'en']).optional()),
+    SUPPORT_TIME_ZONE: optionalString.pipe(
+      z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo').optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     const problem = (path: string, message: string) =>
@@ -159,6 +189,18 @@ export interface AppConfig {
   graph: GraphConfig;
   /** Members of this group may query other users' licences, besides the admin roles. */
   adminGroupId?: string;
+  support: SupportConfig;
+}
+
+export interface SupportConfig {
+  /** SUPPORT_CHANNEL_ID and SUPPORT_CHANNEL_ID_<CATEGORY>. */
+  channels: {
+    default?: string;
+    byCategory: Partial<Record<'signin' | 'activation' | 'account' | 'other', string>>;
+  };
+  /** The language of the cards and notes in the support channel. */
+  language: 'ja' | 'en';
+  timeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -197,6 +239,23 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     logLevel: e.LOG_LEVEL ?? 'info',
     graph: graphConfig(e),
     adminGroupId: e.ADMIN_GROUP_ID?.toLowerCase(),
+    support: {
+      channels: {
+        default: e.SUPPORT_CHANNEL_ID,
+        byCategory: Object.fromEntries(
+          (
+            [
+              ['signin', e.SUPPORT_CHANNEL_ID_SIGNIN],
+              ['activation', e.SUPPORT_CHANNEL_ID_ACTIVATION],
+              ['account', e.SUPPORT_CHANNEL_ID_ACCOUNT],
+              ['other', e.SUPPORT_CHANNEL_ID_OTHER],
+            ] as const
+          ).filter(([, id]) => id !== undefined),
+        ),
+      },
+      language: e.SUPPORT_LANGUAGE ?? 'ja',
+      timeZone: e.SUPPORT_TIME_ZONE ?? 'Asia/Tokyo',
+    },
   };
 }
 

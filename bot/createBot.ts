@@ -22,6 +22,15 @@ import type { Logger } from './logger';
 import { SigninDeskBot } from './signinDeskBot';
 import { TenantGuard } from './tenantGuard';
 import { TurnSerializer } from './turnSerializer';
+import type { SupportConfig } from './config';
+import { TicketDesk } from '../core/tickets/ticketDesk';
+import type { TicketCategory } from '../core/tickets/ticket';
+import type { TicketDraft } from '../core/tickets/ticketRules';
+import { TicketCommands } from '../dialogs/ticketCommands';
+import { TicketViews } from '../dialogs/ticketViews';
+import { AddressBook } from './tickets/addressBook';
+import { StorageTicketRepository } from './tickets/storageTicketRepository';
+import { SupportChannels } from './tickets/supportChannels';
 
 export interface BotDeps {
   storage: Storage;
@@ -34,6 +43,19 @@ export interface BotDeps {
   adminGroupId?: string;
   /** The intent recogniser and the error-code table, for free text. */
   understanding: Understanding;
+  support: SupportConfig;
+  /** The clock of ticket times; tests move it. */
+  now?: () => Date;
+}
+
+/** The help desk's parts: the outbox is attached later, by whoever owns an adapter that can send proactively. */
+export interface TicketParts {
+  desk: TicketDesk;
+  repository: StorageTicketRepository;
+  channels: SupportChannels;
+  addresses: AddressBook;
+  views: TicketViews;
+  attachOutbox(outbox: { kick(number: number): void; kickAll(): Promise<void> }): void;
 }
 
 export interface BotParts {
@@ -41,6 +63,7 @@ export interface BotParts {
   /** In order: the tenant check runs before anything else sees the activity, even state. */
   middleware: Middleware[];
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
+  tickets: TicketParts;
 }
 
 /** Builds the bot's logic for any adapter: CloudAdapter in production, TestAdapter in dialog tests. */
@@ -50,14 +73,39 @@ export function createBot(deps: BotDeps): BotParts {
   const views = new DiagnosisViews(deps.catalog, deps.publicBaseUrl);
   const licenceViews = new LicenceViews(deps.catalog, deps.products);
   const checker = new LicenceChecker(deps.directory, deps.products);
+  const access = new AdminAccess(deps.directory, deps.adminGroupId);
+
+  let outbox: { kick(number: number): void; kickAll(): Promise<void> } | undefined;
+  const repository = new StorageTicketRepository(deps.storage);
+  const now = deps.now ?? (() => new Date());
+  const desk = new TicketDesk(repository, now, (ticket) => outbox?.kick(ticket.number));
+  const channels = new SupportChannels(deps.storage, deps.support.channels);
+  const addresses = new AddressBook(deps.storage);
+  const ticketViews = new TicketViews(views, deps.support.timeZone);
+  const intake = {
+    open: (draft: TicketDraft) => desk.open(draft),
+    hasSupportChannel: async (category: TicketCategory) => !!(await channels.channelFor(category)),
+  };
+  const ticketCommands = new TicketCommands({
+    desk,
+    channels,
+    addresses,
+    access,
+    views: ticketViews,
+    supportLanguage: deps.support.language,
+    onChannelRegistered: () => void outbox?.kickAll(),
+    now,
+  });
+
   const bot = new SigninDeskBot({
     conversationState,
     userInConversationState,
-    mainDialog: new MainDialog(views, licenceViews, checker, deps.understanding),
+    mainDialog: new MainDialog(views, licenceViews, checker, deps.understanding, ticketViews, intake),
+    ticketCommands,
     adminCommands: new AdminCommands({
       directory: deps.directory,
       checker,
-      access: new AdminAccess(deps.directory, deps.adminGroupId),
+      access,
       audit: new StorageAuditLog(deps.storage),
       views: licenceViews,
     }),
@@ -78,5 +126,15 @@ export function createBot(deps: BotDeps): BotParts {
       logger: deps.logger,
       userInConversationState,
     }),
+    tickets: {
+      desk,
+      repository,
+      channels,
+      addresses,
+      views: ticketViews,
+      attachOutbox: (attached) => {
+        outbox = attached;
+      },
+    },
   };
 }

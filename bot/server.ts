@@ -9,6 +9,8 @@ export interface ServerDeps {
   runTurn: (context: TurnContext) => Promise<void>;
   catalog: ContentCatalog;
   logger: Logger;
+  /** Runs once no more turns can start (stops background work such as the ticket outbox). */
+  onClose?: () => void;
 }
 
 export interface BotServer {
@@ -97,6 +99,7 @@ export function createServer(deps: ServerDeps): BotServer {
       if ((await Promise.race([drained, timedOut])) === 'timeout')
         deps.logger.warn('shutdown timed out with turns still running', { turns: inFlight.size });
       clearTimeout(timer);
+      deps.onClose?.();
       await Promise.race([stopListening, new Promise((resolve) => setTimeout(resolve, 1000))]);
     },
   };

@@ -17,6 +17,7 @@ import type { DiagnosisViews } from '../dialogs/diagnosisViews';
 import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
 import { parseAdminRequest, type AdminCommands } from '../dialogs/adminCommands';
 import type { Logger } from './logger';
+import type { TicketCommands } from '../dialogs/ticketCommands';
 
 export interface SigninDeskBotDeps {
   /** Shared by everyone in a conversation: install bookkeeping such as "welcomed". */
@@ -26,6 +27,7 @@ export interface SigninDeskBotDeps {
   mainDialog: MainDialog;
   adminCommands: AdminCommands;
   views: DiagnosisViews;
+  ticketCommands: TicketCommands;
   logger: Logger;
 }
 
@@ -95,6 +97,10 @@ export class SigninDeskBot extends TeamsActivityHandler {
       activity.text = TurnContext.removeRecipientMention(activity)?.trim() ?? '';
     }
 
+    // Tickets first: the relay to an agent, "my tickets", and in the support channel the queue and thread replies.
+    await this.deps.ticketCommands.rememberUser(context);
+    if ((await this.deps.ticketCommands.handleMessage(context)) === 'handled') return;
+
     if (!activity.text?.trim() && parsed.kind === 'none') {
       // An empty message (e.g. only a mention, or an attachment): show the way in.
       await context.sendActivity(
@@ -153,11 +159,13 @@ export class SigninDeskBot extends TeamsActivityHandler {
     await beginDialog(this.deps.mainDialog.id, { text: context.activity.text });
   }
 
-  /** Universal Actions are not used by the diagnosis cards yet; answer rather than leave the client hanging. */
+  /** Universal Actions: the ticket cards in the support channel. Anything else gets an answer, not a hang. */
   protected override async onAdaptiveCardInvoke(
     context: TurnContext,
-    _invokeValue: AdaptiveCardInvokeValue,
+    invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
+    const answer = await this.deps.ticketCommands.onInvoke(context, invokeValue.action);
+    if (answer) return answer;
     this.deps.logger.warn('unhandled adaptiveCard/action invoke', {
       conversationType: context.activity.conversation?.conversationType,
     });

@@ -14,6 +14,10 @@ const slug = z
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/)
   .max(80);
 
+/** Ticket numbers travel as numbers or digit strings (Action.Submit data is JSON; inputs are strings). */
+const ticketNumber = z.coerce.number().int().positive().max(999_999_999);
+const optionalInput = z.string().max(4000).optional();
+
 export const cardActionSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('diagnosis.start'),
@@ -49,7 +53,56 @@ export const cardActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('admin.license'), query: z.string().trim().min(1).max(256) }),
   z.object({ action: z.literal('admin.pickUser'), userId: z.string().regex(GUID) }),
   z.object({ action: z.literal('admin.pickGroup'), groupId: z.string().regex(GUID) }),
+  // Escalation, in the user's chat. Input values arrive merged into the payload; empty ones may be missing.
+  z.object({
+    action: z.literal('ticket.details'),
+    errorMessage: optionalInput,
+    stepsTried: optionalInput,
+    device: optionalInput,
+    browser: optionalInput,
+  }),
+  z.object({ action: z.literal('ticket.screenshot'), choice: z.enum(['none']) }),
+  z.object({ action: z.literal('ticket.confirm'), choice: z.enum(['send', 'edit', 'cancel']) }),
+  z.object({ action: z.literal('ticket.withdraw'), ticket: ticketNumber }),
+  z.object({ action: z.literal('ticket.addInfo'), ticket: ticketNumber, info: optionalInput }),
+  z.object({
+    action: z.literal('ticket.feedback'),
+    ticket: ticketNumber,
+    solved: z.enum(['yes', 'no']),
+    rating: z.enum(['1', '2', '3', '4', '5', '']).optional(),
+  }),
+  z.object({ action: z.literal('ticket.mine') }),
 ]);
+
+/**
+ * Universal Actions on a ticket's card in the support channel. Only the verb and the ticket number are read from
+ * the card; who may do what is decided from the ticket and the person pressing, never from the payload.
+ */
+export const TICKET_VERBS = [
+  'ticket.take',
+  'ticket.reply',
+  'ticket.resolve',
+  'ticket.close',
+  'ticket.reopen',
+] as const;
+export type TicketVerb = (typeof TICKET_VERBS)[number];
+
+const ticketExecuteSchema = z.object({
+  verb: z.enum(TICKET_VERBS),
+  data: z.object({ ticket: ticketNumber, reply: optionalInput }),
+});
+
+export type TicketExecute = { verb: TicketVerb; ticket: number; reply?: string };
+
+/** The `action` of an adaptiveCard/action invoke (or its Action.Submit fallback, which carries the verb in data). */
+export function parseTicketExecute(
+  action: { verb?: unknown; data?: unknown } | undefined,
+): TicketExecute | undefined {
+  const result = ticketExecuteSchema.safeParse(action ?? {});
+  return result.success
+    ? { verb: result.data.verb, ticket: result.data.data.ticket, reply: result.data.data.reply }
+    : undefined;
+}
 
 export type CardAction = z.infer<typeof cardActionSchema>;
 export type CardActionName = CardAction['action'];

@@ -6,7 +6,7 @@ import {
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
 import type { CardAction } from '../core/cardActions';
-import { withHandoff, withLicence, type DiagnosisTrail } from '../core/diagnosis';
+import { withLicence, type DiagnosisTrail } from '../core/diagnosis';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
 import { renderQuestionCard } from '../cards/questionCard';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
@@ -24,6 +24,8 @@ export interface ActivationResult {
   trail: DiagnosisTrail;
   /** Go on with the client-side checklist (the activation flow's questions). */
   clientChecks: boolean;
+  /** The user asked for a person. */
+  escalate?: boolean;
 }
 
 /**
@@ -123,11 +125,8 @@ export class ActivationDialog extends ComponentDialog {
     const language = languageOf(step.context);
     if (answer.choice === 'continue')
       return step.endDialog({ trail, clientChecks: true } satisfies ActivationResult);
-    if (answer.choice === 'person') {
-      const handedOff = withHandoff(trail);
-      await step.context.sendActivity(MessageFactory.attachment(this.views.person(language, handedOff)));
-      return step.endDialog({ trail: handedOff, clientChecks: false } satisfies ActivationResult);
-    }
+    if (answer.choice === 'person')
+      return step.endDialog({ trail, clientChecks: false, escalate: true } satisfies ActivationResult);
     await step.context.sendActivity(this.views.text(language, 'activation.doneText'));
     return step.endDialog({ trail, clientChecks: false } satisfies ActivationResult);
   }

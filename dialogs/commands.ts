@@ -37,6 +37,37 @@ export function recognizeCommand(activity: Partial<Activity>): GlobalCommand | u
   );
 }
 
+/** Phrases that ask for a person wherever they appear in a message; short words must be the whole message. */
+const HUMAN_PHRASES = [
+  '担当者と話',
+  '担当者につな',
+  '担当者に相談',
+  '人と話',
+  '人間と話',
+  'オペレーター',
+  'サポートに連絡',
+  'サポート担当',
+  'talk to a human',
+  'talk to a person',
+  'talk to someone',
+  'talk to an agent',
+  'talk to a support agent',
+  'speak to a human',
+  'speak to a person',
+  'speak to someone',
+  'real person',
+  'human agent',
+  'contact support',
+];
+const HUMAN_WORDS = ['human', 'agent', 'person', 'support', '担当者', 'サポート', 'ヘルプデスク', 'helpdesk'];
+
+/** True when typed words ask for a person (card buttons say so with their own actions). */
+export function isHumanRequest(activity: Partial<Activity>): boolean {
+  if (parseCardAction(activity.value).kind !== 'none') return false;
+  const text = (activity.text ?? '').normalize('NFKC').toLowerCase();
+  return HUMAN_PHRASES.some((phrase) => text.includes(phrase)) || isOneOf(text, HUMAN_WORDS);
+}
+
 /** Options for a fresh diagnosis: the flow a start button names, if any. */
 export function startOptionsOf(activity: Partial<Activity>): { flow?: FlowChoice } {
   const parsed = parseCardAction(activity.value);

@@ -29,6 +29,8 @@ export interface ContentFlowOptions {
 export interface ContentFlowResult {
   trail: DiagnosisTrail;
   checkLicence?: boolean;
+  /** The user asked for a person. */
+  escalate?: boolean;
 }
 
 /**
@@ -160,6 +162,7 @@ export class ContentFlowDialog extends ComponentDialog {
     }
     return step.endDialog({
       trail: result?.trail ?? (step.options as ContentFlowOptions).trail,
+      ...(result?.escalate ? { escalate: true } : {}),
     } satisfies ContentFlowResult);
   }
 }

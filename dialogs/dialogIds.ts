@@ -12,4 +12,7 @@ export const DialogIds = {
   activation: 'activation',
   activationFlow: 'activation.flow',
   cardPrompt: 'cardPrompt',
+  escalation: 'escalation',
+  escalationFlow: 'escalation.flow',
+  escalationPrompt: 'escalation.prompt',
 } as const;

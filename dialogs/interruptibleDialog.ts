@@ -3,11 +3,13 @@ import {
   ComponentDialog,
   DialogTurnStatus,
   type DialogContext,
+  type DialogInstance,
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
 import { languageOf } from './turnLanguage';
 import { parseCardAction } from '../core/cardActions';
-import { recognizeCommand, startOptionsOf } from './commands';
+import { isHumanRequest, recognizeCommand, startOptionsOf } from './commands';
+import type { DiagnosisTrail } from '../core/diagnosis';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from './diagnosisViews';
 
@@ -28,6 +30,13 @@ export abstract class InterruptibleDialog extends ComponentDialog {
   }
 
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
+    const escalating = innerDc.stack.some((instance) => instance.id === DialogIds.escalation);
+    if (!escalating && isHumanRequest(innerDc.context.activity)) {
+      // "I want to talk to a person" mid-diagnosis: hand over with everything learned so far.
+      const trail = latestTrail(innerDc.stack);
+      await innerDc.cancelAllDialogs();
+      return innerDc.beginDialog(this.initialDialogId, { flow: 'person', trail });
+    }
     const command = recognizeCommand(innerDc.context.activity);
     if (!command) return undefined;
     // A start button on this dialog's own menu or "did you mean…?" card is an answer, not a restart.
@@ -49,4 +58,22 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         return innerDc.beginDialog(this.initialDialogId, startOptionsOf(innerDc.context.activity));
     }
   }
+}
+
+/**
+ * The trail of the innermost running dialog (stack[0] is the top). Each dialog keeps the trail it was given in
+ * its options or step values, so the deepest one holds the most.
+ */
+function latestTrail(stack: DialogInstance[]): DiagnosisTrail | undefined {
+  for (const instance of stack) {
+    const state = instance.state as {
+      dialogs?: { dialogStack?: DialogInstance[] };
+      options?: { trail?: DiagnosisTrail };
+      values?: { trail?: DiagnosisTrail };
+    };
+    const inner = state?.dialogs?.dialogStack ? latestTrail(state.dialogs.dialogStack) : undefined;
+    const own = inner ?? state?.values?.trail ?? state?.options?.trail;
+    if (own) return own;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { MessageFactory } from 'botbuilder';
 import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { CardAction, FlowChoice } from '../core/cardActions';
-import { emptyTrail, withHandoff, type DiagnosisTrail } from '../core/diagnosis';
+import { emptyTrail, type DiagnosisTrail } from '../core/diagnosis';
 import type { ErrorCodeTable } from '../core/errorCodes/errorCodeLookup';
 import type { Intent, IntentRecognizer } from '../core/intent/recognizer';
 import { understand } from '../core/intent/understand';
@@ -9,6 +9,13 @@ import type { LicenceChecker } from '../core/licensing/licenceChecker';
 import { ActivationDialog, type ActivationOptions, type ActivationResult } from './activationDialog';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
+import {
+  EscalationDialog,
+  type EscalationOptions,
+  type EscalationResult,
+  type TicketIntake,
+} from './escalationDialog';
+import type { TicketViews } from './ticketViews';
 import type { DiagnosisViews } from './diagnosisViews';
 import { InterruptibleDialog } from './interruptibleDialog';
 import type { LicenceViews } from './licenceViews';
@@ -49,8 +56,11 @@ export class MainDialog extends InterruptibleDialog {
     licenceViews: LicenceViews,
     checker: LicenceChecker,
     private readonly understanding: Understanding,
+    ticketViews: TicketViews,
+    intake: TicketIntake,
   ) {
     super(DialogIds.main, views);
+    this.addDialog(new EscalationDialog(views, ticketViews, intake));
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new ContentFlowDialog(views));
     this.addDialog(new ActivationDialog(views, licenceViews, checker));
@@ -124,11 +134,8 @@ export class MainDialog extends InterruptibleDialog {
     switch (chosen) {
       case 'menu':
         return step.replaceDialog(DialogIds.mainFlow, { trail, flow: 'menu' } satisfies MainDialogOptions);
-      case 'person': {
-        const handedOff = withHandoff(trail);
-        await step.context.sendActivity(MessageFactory.attachment(this.views.person(language, handedOff)));
-        return step.endDialog(handedOff);
-      }
+      case 'person':
+        return step.beginDialog(DialogIds.escalation, { trail } satisfies EscalationOptions);
       case 'activation':
         return step.beginDialog(DialogIds.activation, { trail } satisfies ActivationOptions);
       case 'account':
@@ -148,8 +155,10 @@ export class MainDialog extends InterruptibleDialog {
 
   /** Flows hand over to each other: the licence check to its checklist, a content answer to the licence check. */
   private async afterFlow(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as ActivationResult | ContentFlowResult | undefined;
+    const result = step.result as ActivationResult | ContentFlowResult | EscalationResult | undefined;
     if (!result) return step.endDialog();
+    if ('escalate' in result && result.escalate)
+      return step.beginDialog(DialogIds.escalation, { trail: result.trail } satisfies EscalationOptions);
     if ('clientChecks' in result) {
       if (!result.clientChecks) return step.endDialog(result.trail);
       const questionId = this.views.flow(languageOf(step.context)).startOf('activation').id;

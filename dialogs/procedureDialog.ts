@@ -9,7 +9,6 @@ import type { CardAction } from '../core/cardActions';
 import {
   fallbacksFor,
   withAttemptStarted,
-  withHandoff,
   withStepOutcome,
   withVerification,
   type DiagnosisTrail,
@@ -38,6 +37,8 @@ export interface ProcedureResult {
   continueWithQuestion?: string;
   /** The user went back from the first step. */
   back?: boolean;
+  /** The user asked for a person: the caller hands over to the escalation. */
+  escalate?: boolean;
 }
 
 /** The "next option" that follows a procedure's continueWith question. */
@@ -343,9 +344,7 @@ export class ProcedureDialog extends ComponentDialog {
       } satisfies ProcedureResult);
     }
     if (answer.choice === 'person' || !this.fallbacks(language, run.trail).includes(answer.choice)) {
-      const trail = withHandoff(run.trail);
-      await step.context.sendActivity(MessageFactory.attachment(this.views.person(language, trail)));
-      return step.endDialog({ trail } satisfies ProcedureResult);
+      return step.endDialog({ trail: run.trail, escalate: true } satisfies ProcedureResult);
     }
     return step.replaceDialog(DialogIds.procedureStep, {
       trail: withAttemptStarted(run.trail, answer.choice),

@@ -4,11 +4,26 @@ import path from 'node:path';
 import type * as AdaptiveCardsTypes from 'adaptivecards';
 import { renderNoticeCard } from '../../cards/noticeCard';
 import { CARD_SIZE_LIMIT_BYTES, CardTooLargeError, type CardAttachment } from '../../cards/renderCard';
-import { parseCardAction } from '../../core/cardActions';
+import { parseCardAction, parseTicketExecute } from '../../core/cardActions';
 import { ContentCatalog } from '../../core/content/catalog';
 import type { DiagnosisTrail } from '../../core/diagnosis';
 import { LANGUAGES } from '../../core/language';
 import { DiagnosisViews } from '../../dialogs/diagnosisViews';
+import { TicketViews } from '../../dialogs/ticketViews';
+import type { Ticket } from '../../core/tickets/ticket';
+import {
+  agentMessage,
+  close,
+  feedback,
+  isRefusal,
+  markUnreachable,
+  newTicket,
+  reopen,
+  resolve,
+  take,
+  userMessage,
+  type RuleResult,
+} from '../../core/tickets/ticketRules';
 import { LicenceViews } from '../../dialogs/licenceViews';
 import type { DirectoryUser, SubscribedSku } from '../../core/licensing/directory';
 import type { FindingCode } from '../../core/licensing/verdict';
@@ -102,8 +117,25 @@ function assertValidCard(
     assert.equal(inlines[0].text, node.codeSnippet, `${name}: fallback text differs from the codeSnippet`);
   }
 
+  for (const node of nodesOf(content).filter((n) => n.type === 'Action.Execute')) {
+    const data = node.data as CardNode | undefined;
+    assert.ok(
+      parseTicketExecute({ verb: node.verb, data }),
+      `${name}: unknown Action.Execute ${String(node.verb)}`,
+    );
+    const fallback = node.fallback as CardNode | undefined;
+    assert.equal(
+      fallback?.type,
+      'Action.Submit',
+      `${name}: Action.Execute without an Action.Submit fallback`,
+    );
+    assert.ok(parseTicketExecute({ verb: (fallback.data as CardNode).verb, data: fallback.data }), name);
+  }
+
   for (const node of nodesOf(content).filter((n) => n.type === 'Action.Submit')) {
     const data = node.data as CardNode | undefined;
+    // The fallback of an Action.Execute: checked above.
+    if (data && 'verb' in data) continue;
     assert.equal(
       typeof data?.action,
       'string',
@@ -113,7 +145,10 @@ function assertValidCard(
     const inputs = Object.fromEntries(
       nodesOf(content)
         .filter((n) => String(n.type).startsWith('Input.'))
-        .map((n) => [String(n.id), 'typed value']),
+        .map((n) => [
+          String(n.id),
+          n.type === 'Input.ChoiceSet' ? String((n.choices as CardNode[])[0].value) : 'typed value',
+        ]),
     );
     assert.equal(
       parseCardAction({ ...inputs, ...data }).kind,
@@ -170,6 +205,7 @@ describe('cards', () => {
         'question.json',
         'report.json',
         'step.json',
+        'ticket.json',
         'welcome.json',
       ]);
       assert.ok(templatePlaceholders.includes('${labels.done}'));
@@ -279,12 +315,88 @@ describe('cards', () => {
 
         it('fixed', () => assertValidCard('fixed', views.fixed(language)));
 
-        it('person (with a trail, with and without the user’s words)', () => {
-          assertValidCard('person', views.person(language, trailFor('Office にサインインできない')), {
+        it('tickets: the channel card in every status, notes, the form, summary, feedback, lists', () => {
+          const ticketViews = new TicketViews(views, 'Asia/Tokyo');
+          const now = new Date('2026-11-22T04:00:00Z');
+          const agent = { id: '29:agent', aadObjectId: 'a-1', name: '森 さくら' };
+          const requester = { id: '29:user', aadObjectId: 'u-1', name: '佐藤 花子' };
+          const long = 'エラー ${x} [link](https://evil.example) '.repeat(60);
+          let ticket = newTicket(
+            12,
+            {
+              requester,
+              category: 'signin',
+              language,
+              summary: long,
+              details: {
+                errorMessage: long,
+                stepsTried: long,
+                device: 'Windows 11',
+                browser: 'Edge 131',
+                screenshots: [{ name: 'error.png', url: 'https://contoso.sharepoint.com/error.png' }],
+              },
+              trail: { ...trailFor(long.slice(0, 1000)), outcome: 'handoff' },
+            },
+            now,
+          );
+          ticket = {
+            ...ticket,
+            card: { channelId: 'c', activityId: '1', threadConversationId: 'c;messageid=1', thread: {} },
+          };
+          const states: Ticket[] = [ticket];
+          const step = (result: RuleResult) => {
+            assert.ok(!isRefusal(result));
+            states.push(result);
+            return result;
+          };
+          let current = step(take(ticket, agent, now));
+          for (let i = 0; i < 4; i++) {
+            current = step(
+              agentMessage(current, agent, long, [{ name: 'x', url: 'https://a.example/x' }], now),
+            );
+            current = step(userMessage(current, requester, long, [], now));
+          }
+          current = step(resolve(current, agent, now));
+          current = step(feedback(current, requester, false, 2, now));
+          current = step(close(current, agent, now));
+          current = step(reopen(current, agent, now));
+          step(markUnreachable(current, ticketViews.unreachableText(language, 'neverReached'), now));
+          for (const [i, state] of states.entries()) {
+            assertValidCard(
+              `ticket channel card ${i} ${state.status}`,
+              ticketViews.channelCard(language, state),
+              {
+                userText: true,
+              },
+            );
+            for (const event of state.events) {
+              for (const note of [
+                ticketViews.threadNote(language, state, event),
+                ticketViews.userNote(language, state, event),
+              ])
+                for (const attachment of note.attachments ?? [])
+                  assertValidCard(`note ${event.kind}`, attachment, { userText: true });
+            }
+          }
+          assertValidCard(
+            'details form (all fields)',
+            ticketViews.detailsForm(language, ['errorMessage', 'stepsTried', 'device', 'browser'], {}),
+          );
+          assertValidCard('screenshot', ticketViews.screenshotAsk(language));
+          assertValidCard('summary', ticketViews.summary(language, 'signin', ticket.trail, ticket.details), {
             userText: true,
           });
-          assertValidCard('person without description', views.person(language, trailFor()));
-          assertValidCard('person empty trail', views.person(language, { answers: [], attempts: [] }));
+          assertValidCard('feedback', ticketViews.feedbackCard(language, ticket, agent.name));
+          const mine = ticketViews.myTickets(language, states.slice(0, 3));
+          assert.ok(typeof mine !== 'string');
+          assertValidCard('my tickets', mine);
+          const queue = ticketViews.queue(
+            language,
+            Array.from({ length: 40 }, (_, i) => ({ ...ticket, number: i + 1 })),
+            now,
+          );
+          assert.ok(typeof queue !== 'string');
+          assertValidCard('queue', queue);
         });
       });
     }

@@ -7,6 +7,7 @@ import {
   createTestBot,
   lastCard,
   loadCatalog,
+  nodesOf,
   stringsOf,
   submitDataOf,
   textsOf,
@@ -202,10 +203,23 @@ describe('Sign-in repair diagnosis (TestAdapter, production bot logic)', () => {
           ['person'],
         );
         replies = await conversation.click(button(next, { action: 'diagnosis.next', choice: 'person' }));
-        const person = lastCard(replies);
-        const strings = stringsOf(person);
-        assert.ok(strings.includes(loadCatalog().text(language, 'person.title')));
+        // The escalation asks only what the diagnosis does not know: the steps tried are on record.
+        const form = lastCard(replies);
+        assert.ok(stringsOf(form).includes(loadCatalog().text(language, 'escalation.form.title')));
+        const inputIds = nodesOf(form)
+          .filter((n) => n.type === 'Input.Text')
+          .map((n) => n.id);
+        assert.deepEqual(inputIds, ['errorMessage', 'device', 'browser']);
+        replies = await conversation.click({
+          action: 'ticket.details',
+          errorMessage: '0xCAA70004',
+          device: 'Windows 11',
+        });
+        replies = await conversation.click({ action: 'ticket.screenshot', choice: 'none' });
+        const strings = stringsOf(lastCard(replies));
+        assert.ok(strings.includes(loadCatalog().text(language, 'escalation.summary.title')));
         assert.ok(strings.includes(OPENING[language]), "the user's own words travel with the summary");
+        assert.ok(strings.includes('0xCAA70004'));
         assert.ok(
           strings.some((s) => s.includes(flow.procedure('wpj-cleanup').title)),
           'procedures tried are listed',

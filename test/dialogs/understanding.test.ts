@@ -75,13 +75,13 @@ describe('Free text: routing, error codes, clarifying questions, the menu', () =
     );
   });
 
-  it('a menu choice starts that flow; "talk to a person" gets the hand-off summary', async () => {
+  it('a menu choice starts that flow; "talk to a person" starts the escalation', async () => {
     const chat = conversation('en-US');
     await chat.say('hello there');
     let replies = await chat.click({ action: 'diagnosis.start', flow: 'account' });
     assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'account-where'));
     replies = await conversation('en-US').say('I want to talk to a human please');
-    assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('en', 'person.title')));
+    assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('en', 'escalation.form.title')));
   });
 
   it('a button on the "did you mean…?" card answers it instead of restarting', async () => {
@@ -103,7 +103,10 @@ describe('Free text: routing, error codes, clarifying questions, the menu', () =
   });
 
   it('keeps a very long description within the card limit', async () => {
-    const replies = await conversation('en-US').say(`I want to talk to a human please. ${'x'.repeat(30000)}`);
-    assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('en', 'person.title')));
+    const chat = conversation('en-US');
+    await chat.say(`I want to talk to a human please. ${'x'.repeat(30000)}`);
+    await chat.click({ action: 'ticket.details' });
+    const replies = await chat.click({ action: 'ticket.screenshot', choice: 'none' });
+    assert.ok(stringsOf(lastCard(replies)).includes(loadCatalog().text('en', 'escalation.summary.title')));
   });
 });

@@ -1,0 +1,98 @@
+import type { Storage, StoreItem } from 'botbuilder';
+import type { Ticket } from '../../core/tickets/ticket';
+import type { TicketRepository } from '../../core/tickets/ticketDesk';
+import { isRefusal, type RuleResult } from '../../core/tickets/ticketRules';
+
+const COUNTER_KEY = 'tickets/counter';
+const ticketKey = (number: number) => `tickets/${number}`;
+/** Reads of many tickets go in batches, so a long history never becomes one giant query. */
+const READ_BATCH = 200;
+const MAX_CONFLICT_RETRIES = 20;
+
+type Stored<T> = T & { eTag?: string };
+
+/**
+ * Tickets in the bot's storage (SQLite by default, any botbuilder Storage with eTags works): one item per
+ * ticket, plus a counter that hands out numbers. Every write carries the eTag that was read, so concurrent
+ * changes (two agents pressing Take) never overwrite each other: the loser reads again and re-decides.
+ */
+export class StorageTicketRepository implements TicketRepository {
+  /** Serialises number allocation in this process; the eTag on the counter covers other processes. */
+  private creating: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly storage: Storage) {}
+
+  create(build: (number: number) => Ticket): Promise<Ticket> {
+    const run = this.creating.then(() => this.createNow(build));
+    this.creating = run.catch(() => undefined);
+    return run;
+  }
+
+  private async createNow(build: (number: number) => Ticket): Promise<Ticket> {
+    for (let attempt = 0; ; attempt++) {
+      const counter = (await this.storage.read([COUNTER_KEY]))[COUNTER_KEY] as
+        Stored<{ last: number }> | undefined;
+      const number = (counter?.last ?? 0) + 1;
+      try {
+        await this.storage.write({ [COUNTER_KEY]: { last: number, eTag: counter?.eTag ?? '*' } });
+      } catch (error) {
+        if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(COUNTER_KEY, counter?.eTag))) continue;
+        throw error;
+      }
+      const ticket = build(number);
+      await this.storage.write({ [ticketKey(number)]: { ...ticket, eTag: '*' } });
+      return ticket;
+    }
+  }
+
+  async get(number: number): Promise<Ticket | undefined> {
+    const item = (await this.storage.read([ticketKey(number)]))[ticketKey(number)] as
+      Stored<Ticket> | undefined;
+    return item ? withoutETag(item) : undefined;
+  }
+
+  async update(number: number, change: (ticket: Ticket) => RuleResult): Promise<RuleResult | undefined> {
+    const key = ticketKey(number);
+    for (let attempt = 0; ; attempt++) {
+      const stored = (await this.storage.read([key]))[key] as Stored<Ticket> | undefined;
+      if (!stored) return undefined;
+      const result = change(withoutETag(stored));
+      if (isRefusal(result)) return result;
+      try {
+        await this.storage.write({ [key]: { ...result, eTag: stored.eTag } as StoreItem });
+        return result;
+      } catch (error) {
+        // Someone else saved the ticket since we read it: decide again on their version.
+        if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(key, stored.eTag))) continue;
+        throw error;
+      }
+    }
+  }
+
+  async list(): Promise<Ticket[]> {
+    const counter = (await this.storage.read([COUNTER_KEY]))[COUNTER_KEY] as { last: number } | undefined;
+    const last = counter?.last ?? 0;
+    const tickets: Ticket[] = [];
+    for (let from = 1; from <= last; from += READ_BATCH) {
+      const keys = Array.from({ length: Math.min(READ_BATCH, last - from + 1) }, (_, i) =>
+        ticketKey(from + i),
+      );
+      const items = await this.storage.read(keys);
+      // A number whose ticket write never happened (a crash between the two writes) is simply skipped.
+      for (const key of keys) if (items[key]) tickets.push(withoutETag(items[key] as Stored<Ticket>));
+    }
+    return tickets;
+  }
+
+  /** True when the item's eTag moved since `eTag` was read: the failed write was a lost race, not an outage. */
+  private async changed(key: string, eTag: string | undefined): Promise<boolean> {
+    const now = (await this.storage.read([key]))[key] as StoreItem | undefined;
+    return (now?.eTag ?? undefined) !== eTag;
+  }
+}
+
+function withoutETag<T extends object>(item: Stored<T>): T {
+  const rest: Record<string, unknown> = { ...item };
+  delete rest.eTag;
+  return rest as T;
+}

@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import type { Activity, ConversationReference } from 'botbuilder';
+import type { Language } from '../../core/language';
+import type { OutboxItem, Ticket } from '../../core/tickets/ticket';
+import type { TicketRepository } from '../../core/tickets/ticketDesk';
+import { enqueue, markUnreachable, type RuleResult } from '../../core/tickets/ticketRules';
+import type { TicketViews, UnreachableReason } from '../../dialogs/ticketViews';
+import type { Logger } from '../logger';
+import type { AddressBook } from './addressBook';
+import { backoffDelay, ConversationRateLimiter } from './rateLimiter';
+import type { SupportChannels } from './supportChannels';
+import type { PostedThread, TicketMessenger } from './teamsMessenger';
+
+export interface TicketOutboxOptions {
+  repository: TicketRepository;
+  channels: SupportChannels;
+  addresses: AddressBook;
+  messenger: TicketMessenger;
+  views: TicketViews;
+  logger: Logger;
+  /** The language of the support channel's cards and notes. */
+  supportLanguage: Language;
+  now?: () => Date;
+  random?: () => number;
+  backoff?: { baseMs: number; maxMs: number };
+  /** How long to wait before looking again for a support channel when none is set up. */
+  noChannelRetryMs?: number;
+  leaseMs?: number;
+  limiter?: ConversationRateLimiter;
+}
+
+type Outcome =
+  | { kind: 'done'; patch?: (ticket: Ticket, now: Date) => Ticket }
+  | { kind: 'retry'; error: string; afterMs?: number }
+  | { kind: 'unreachable'; reason: UnreachableReason };
+
+/** Statuses that are worth another try (msteams-docs rate-limit.md: 429, 412, 502, 504), plus 5xx and no answer. */
+const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
+
+/** Gives up on a kind of delivery after this many attempts; the channel card is never given up. */
+const MAX_ATTEMPTS: Record<OutboxItem['message']['kind'], number> = {
+  postCard: Infinity,
+  toThread: 200,
+  updateCard: 20,
+  toUser: 200,
+};
+
+/**
+ * Delivers what tickets have queued: the card in the support channel, its updates, messages into its thread and
+ * to the user's personal chat. Items are stored on the ticket before anything is posted; each is removed only
+ * after its post succeeded, so a crash or an outage delays a delivery but never loses one. A ticket's items go
+ * out in order, one at a time; different tickets go out in parallel.
+ */
+export class TicketOutbox {
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly backoff: { baseMs: number; maxMs: number };
+  private readonly limiter: ConversationRateLimiter;
+  private readonly instance = randomUUID();
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly options: TicketOutboxOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.backoff = options.backoff ?? { baseMs: 1_000, maxMs: 5 * 60_000 };
+    this.limiter = options.limiter ?? new ConversationRateLimiter(undefined, () => this.now().getTime());
+  }
+
+  /** Picks up whatever was left undelivered by an earlier run (a restart, a crash). */
+  async start(): Promise<void> {
+    for (const ticket of await this.options.repository.list())
+      if (ticket.outbox.length > 0) this.kick(ticket.number);
+  }
+
+  /** Something was queued on this ticket: deliver it now (or when its backoff ends). */
+  kick(number: number): void {
+    if (this.stopped) return;
+    const timer = this.timers.get(number);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(number);
+    if (this.running.has(number)) {
+      // The running drive re-reads the ticket before it stops, so it will see the new item.
+      this.rerun.add(number);
+      return;
+    }
+    const drive = this.drive(number)
+      .catch((error: Error) =>
+        this.options.logger.error('ticket outbox failed', { ticket: number, error: error.message }),
+      )
+      .finally(() => {
+        this.running.delete(number);
+        if (this.rerun.delete(number)) this.kick(number);
+      });
+    this.running.set(number, drive);
+  }
+
+  private readonly rerun = new Set<number>();
+
+  /** Kicks every ticket with something pending, e.g. after a support channel was registered. */
+  async kickAll(): Promise<void> {
+    await this.start();
+  }
+
+  /** Resolves when nothing is being delivered right now (items waiting for a backoff may remain). For tests. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async drive(number: number): Promise<void> {
+    while (!this.stopped) {
+      const ticket = await this.options.repository.get(number);
+      const item = ticket?.outbox[0];
+      if (!ticket || !item) return;
+      const waitMs = Date.parse(item.notBefore) - this.now().getTime();
+      if (waitMs > 0) return this.schedule(number, waitMs);
+
+      // Claim the item, so a second instance on the same storage does not post it too.
+      const claimed = await this.options.repository.update(number, (current): RuleResult => {
+        const first = current.outbox[0];
+        if (first?.id !== item.id) return { refused: 'busy' };
+        const leasedByOther =
+          first.leaseUntil &&
+          first.leaseOwner !== this.instance &&
+          Date.parse(first.leaseUntil) > this.now().getTime();
+        if (leasedByOther) return { refused: 'busy' };
+        const leaseUntil = new Date(this.now().getTime() + (this.options.leaseMs ?? 60_000)).toISOString();
+        return {
+          ...current,
+          outbox: [{ ...first, leaseUntil, leaseOwner: this.instance }, ...current.outbox.slice(1)],
+        };
+      });
+      if (!claimed || 'refused' in claimed) {
+        if (claimed && 'refused' in claimed && claimed.refused === 'busy')
+          return this.schedule(number, this.options.leaseMs ?? 60_000);
+        continue;
+      }
+      const outcome = await this.deliver(claimed, item);
+      await this.settle(number, item, outcome);
+    }
+  }
+
+  private schedule(number: number, delayMs: number): void {
+    if (this.stopped) return;
+    const existing = this.timers.get(number);
+    if (existing) clearTimeout(existing);
+    const timer = setTimeout(() => {
+      this.timers.delete(number);
+      this.kick(number);
+    }, delayMs);
+    // Pending retries must not keep a stopping process alive; the next start picks them up.
+    timer.unref();
+    this.timers.set(number, timer);
+  }
+
+  private async settle(number: number, item: OutboxItem, outcome: Outcome): Promise<void> {
+    const now = this.now();
+    await this.options.repository.update(number, (ticket): RuleResult => {
+      const rest = ticket.outbox.filter((i) => i.id !== item.id);
+      const stored = ticket.outbox.find((i) => i.id === item.id);
+      if (!stored) return ticket;
+      if (outcome.kind === 'done') return (outcome.patch ?? ((t) => t))({ ...ticket, outbox: rest }, now);
+      if (outcome.kind === 'unreachable')
+        return markUnreachable(
+          { ...ticket, outbox: rest },
+          this.options.views.unreachableText(this.options.supportLanguage, outcome.reason),
+          now,
+        );
+      const attempts = stored.attempts + 1;
+      if (attempts >= MAX_ATTEMPTS[item.message.kind]) {
+        this.options.logger.error('ticket delivery given up', {
+          ticket: number,
+          kind: item.message.kind,
+          attempts,
+        });
+        return { ...ticket, outbox: rest };
+      }
+      const delay = outcome.afterMs ?? backoffDelay(attempts, this.backoff, this.random);
+      this.options.logger.warn('ticket delivery will be retried', {
+        ticket: number,
+        kind: item.message.kind,
+        attempts,
+        inMs: delay,
+        error: outcome.error,
+      });
+      const retried: OutboxItem = {
+        ...stored,
+        attempts,
+        notBefore: new Date(now.getTime() + delay).toISOString(),
+        leaseUntil: undefined,
+        leaseOwner: undefined,
+        lastError: outcome.error,
+      };
+      return { ...ticket, outbox: [retried, ...rest.filter((i) => i.id !== item.id)] };
+    });
+  }
+
+  private async deliver(ticket: Ticket, item: OutboxItem): Promise<Outcome> {
+    try {
+      switch (item.message.kind) {
+        case 'postCard':
+          return await this.postCard(ticket);
+        case 'updateCard':
+          return await this.updateCard(ticket, item);
+        case 'toThread':
+          return await this.toThread(ticket, item.message.event);
+        case 'toUser':
+          return await this.toUser(ticket, item.message.event);
+      }
+    } catch (error) {
+      return this.classify(error, item);
+    }
+  }
+
+  private async postCard(ticket: Ticket): Promise<Outcome> {
+    if (ticket.card) return { kind: 'done' };
+    const channel = await this.options.channels.channelFor(ticket.category);
+    const serviceUrl = channel?.serviceUrl ?? ticket.serviceUrl;
+    if (!channel || !serviceUrl) {
+      this.options.logger.warn('no support channel is set up: the ticket waits', { ticket: ticket.number });
+      return { kind: 'retry', error: 'no support channel', afterMs: this.options.noChannelRetryMs ?? 60_000 };
+    }
+    await this.throttle(channel.channelId);
+    const posted: PostedThread = await this.options.messenger.postToChannel(
+      { channelId: channel.channelId, serviceUrl, tenantId: channel.tenantId ?? ticket.tenantId },
+      this.cardActivity(ticket),
+    );
+    this.options.logger.info('ticket card posted', { ticket: ticket.number });
+    return {
+      kind: 'done',
+      // The card was rendered from the ticket as it was when claimed; later changes queued their own update.
+      patch: (t) => ({ ...t, card: { channelId: channel.channelId, ...posted } }),
+    };
+  }
+
+  private async updateCard(ticket: Ticket, item: OutboxItem): Promise<Outcome> {
+    // Not posted yet: the post will show the latest state. A later update in the queue makes this one moot.
+    if (!ticket.card) return { kind: 'done' };
+    if (ticket.outbox.some((i) => i.id !== item.id && i.message.kind === 'updateCard'))
+      return { kind: 'done' };
+    await this.throttle(ticket.card.threadConversationId);
+    await this.options.messenger.update(
+      ticket.card.thread as Partial<ConversationReference>,
+      ticket.card.activityId,
+      this.cardActivity(ticket),
+    );
+    return { kind: 'done' };
+  }
+
+  private async toThread(ticket: Ticket, eventIndex: number): Promise<Outcome> {
+    if (!ticket.card) return { kind: 'retry', error: 'card not posted yet' };
+    const event = ticket.events[eventIndex];
+    if (!event) return { kind: 'done' };
+    await this.throttle(ticket.card.threadConversationId);
+    await this.options.messenger.send(
+      ticket.card.thread as Partial<ConversationReference>,
+      this.options.views.threadNote(this.options.supportLanguage, ticket, event),
+    );
+    return { kind: 'done' };
+  }
+
+  private async toUser(ticket: Ticket, eventIndex: number): Promise<Outcome> {
+    const event = ticket.events[eventIndex];
+    if (!event) return { kind: 'done' };
+    const address =
+      (ticket.requesterAddress as Partial<ConversationReference> | undefined) ??
+      (await this.options.addresses.lookup(ticket.requester));
+    if (!address) return { kind: 'unreachable', reason: 'neverReached' };
+    const conversationId = address.conversation?.id ?? '';
+    await this.throttle(conversationId);
+    await this.options.messenger.send(address, this.options.views.userNote(ticket.language, ticket, event));
+    // Reached again: clear the warning on the agent's card.
+    return {
+      kind: 'done',
+      patch: (t, now) =>
+        t.unreachable ? enqueue({ ...t, unreachable: undefined }, now, { kind: 'updateCard' }) : t,
+    };
+  }
+
+  private cardActivity(ticket: Ticket): Partial<Activity> {
+    return {
+      type: 'message',
+      attachments: [this.options.views.channelCard(this.options.supportLanguage, ticket)],
+    };
+  }
+
+  private async throttle(conversationId: string): Promise<void> {
+    const wait = this.limiter.delayFor(conversationId);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    this.limiter.record(conversationId);
+  }
+
+  private classify(error: unknown, item: OutboxItem): Outcome {
+    const status = statusOf(error);
+    const message = status ? `HTTP ${status}` : ((error as Error)?.message ?? 'unknown error').slice(0, 200);
+    if (item.message.kind === 'toUser' && (status === 403 || status === 404))
+      return { kind: 'unreachable', reason: status === 403 ? 'blocked' : 'neverReached' };
+    if (status !== undefined && !RETRYABLE.has(status))
+      this.options.logger.error('ticket delivery refused by Teams; retrying with backoff', {
+        ticket: item.id,
+        status,
+      });
+    return { kind: 'retry', error: message, afterMs: retryAfterMs(error) };
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const e = error as { statusCode?: number; response?: { status?: number } } | undefined;
+  return e?.statusCode ?? e?.response?.status;
+}
+
+/** Honours Retry-After (seconds, possibly fractional) on a 429. */
+function retryAfterMs(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } })
+    ?.response?.headers;
+  const value = headers?.get?.('retry-after');
+  const seconds = value === undefined ? NaN : Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds * 1000) : undefined;
+}

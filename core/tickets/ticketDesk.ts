@@ -1,0 +1,83 @@
+import { isActive, type Person, type Ticket } from './ticket';
+import {
+  isRefusal,
+  isRequester,
+  newTicket,
+  type Refusal,
+  type RuleResult,
+  type TicketDraft,
+} from './ticketRules';
+
+/** Where tickets are kept. The bot's storage implements it; every write is conditional on what was read. */
+export interface TicketRepository {
+  /** Takes the next ticket number and stores the ticket built with it; a number is never handed out twice. */
+  create(build: (number: number) => Ticket): Promise<Ticket>;
+  get(number: number): Promise<Ticket | undefined>;
+  /**
+   * Applies `change` to the stored ticket and saves it only if nobody saved in between; on a conflict it reads
+   * again and re-applies, so the change always sees the latest ticket.
+   */
+  update(number: number, change: (ticket: Ticket) => RuleResult): Promise<RuleResult | undefined>;
+  /** Every ticket, oldest first. */
+  list(): Promise<Ticket[]>;
+}
+
+export type ActResult = { ticket: Ticket } | Refusal | { refused: 'notFound' };
+
+/**
+ * The help desk's ticket operations, free of any chat platform: open a ticket, apply a rule to it, and tell the
+ * outbox that something is waiting to be delivered.
+ */
+export class TicketDesk {
+  constructor(
+    private readonly repository: TicketRepository,
+    private readonly now: () => Date,
+    /** Called after every saved change whose outbox is not empty. */
+    private readonly onPending: (ticket: Ticket) => void,
+  ) {}
+
+  async open(draft: TicketDraft): Promise<Ticket> {
+    const ticket = await this.repository.create((number) => newTicket(number, draft, this.now()));
+    this.onPending(ticket);
+    return ticket;
+  }
+
+  get(number: number): Promise<Ticket | undefined> {
+    return this.repository.get(number);
+  }
+
+  async act(number: number, rule: (ticket: Ticket, now: Date) => RuleResult): Promise<ActResult> {
+    const result = await this.repository.update(number, (ticket) => rule(ticket, this.now()));
+    if (!result) return { refused: 'notFound' };
+    if (isRefusal(result)) return result;
+    if (result.outbox.length > 0) this.onPending(result);
+    return { ticket: result };
+  }
+
+  /** The support queue: tickets still being worked on, oldest first. */
+  async queue(): Promise<Ticket[]> {
+    return (await this.repository.list()).filter(isActive);
+  }
+
+  /** A user's tickets, newest first. */
+  async ticketsOf(person: Person): Promise<Ticket[]> {
+    return (await this.repository.list()).filter((t) => isRequester(t, person)).reverse();
+  }
+
+  /**
+   * The ticket a user is talking about through the bot right now: the most recently changed active ticket with
+   * the relay on.
+   */
+  async relayFor(person: Person): Promise<Ticket | undefined> {
+    const candidates = (await this.ticketsOf(person)).filter((t) => isActive(t) && t.relayActive);
+    return candidates.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+  }
+
+  all(): Promise<Ticket[]> {
+    return this.repository.list();
+  }
+
+  async pending(): Promise<Ticket[]> {
+    return (await this.repository.list()).filter((t) => t.outbox.length > 0);
+  }
+}

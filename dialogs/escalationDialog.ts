@@ -1,0 +1,246 @@
+import { MessageFactory, TurnContext, type ConversationReference } from 'botbuilder';
+import {
+  ComponentDialog,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import type { CardAction } from '../core/cardActions';
+import { withHandoff, type DiagnosisTrail } from '../core/diagnosis';
+import {
+  ticketLabel,
+  type Person,
+  type Ticket,
+  type TicketCategory,
+  type TicketDetails,
+} from '../core/tickets/ticket';
+import type { TicketDraft } from '../core/tickets/ticketRules';
+import type { DiagnosisViews } from './diagnosisViews';
+import { DialogIds } from './dialogIds';
+import { EscalationPrompt, type EscalationAnswer, type EscalationPromptSpec } from './escalationPrompt';
+import type { DetailField, TicketViews } from './ticketViews';
+import { languageOf } from './turnLanguage';
+
+/** What the escalation needs from the help desk: open a ticket, and say whether a support channel is set up. */
+export interface TicketIntake {
+  open(draft: TicketDraft): Promise<Ticket>;
+  hasSupportChannel(category: TicketCategory): Promise<boolean>;
+}
+
+export interface EscalationOptions {
+  trail: DiagnosisTrail;
+  /** Answers so far, when the user chose "Edit" on the summary. */
+  details?: TicketDetails;
+}
+
+/** How the escalation ended; the shape fits every caller's result (content flow, activation, main). */
+export interface EscalationResult {
+  trail: DiagnosisTrail;
+  clientChecks: false;
+  ticket?: number;
+}
+
+const NONE_WORDS = [
+  'なし',
+  'ない',
+  'ありません',
+  'スクショなし',
+  'no',
+  'none',
+  'skip',
+  'no screenshot',
+  'nothing',
+];
+
+/** The requester as a ticket names them, from the turn. */
+export function personOf(context: TurnContext): Person {
+  const from = context.activity.from;
+  return {
+    id: from.id,
+    ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
+    name: from.name || from.id,
+  };
+}
+
+/**
+ * Hands the problem to a person. Asks only what the seed's "before contacting support" list names and the
+ * diagnosis does not already know, shows the summary, and opens the ticket once the user confirms.
+ */
+export class EscalationDialog extends ComponentDialog {
+  constructor(
+    private readonly views: DiagnosisViews,
+    private readonly ticketViews: TicketViews,
+    private readonly intake: TicketIntake,
+  ) {
+    super(DialogIds.escalation);
+    this.addDialog(new EscalationPrompt(DialogIds.escalationPrompt));
+    this.addDialog(
+      new WaterfallDialog(DialogIds.escalationFlow, [
+        this.askDetails.bind(this),
+        this.askScreenshot.bind(this),
+        this.confirm.bind(this),
+        this.send.bind(this),
+      ]),
+    );
+    this.initialDialogId = DialogIds.escalationFlow;
+  }
+
+  /** Fields to ask: the error, device and browser always (nothing else records them); steps only if none were tried. */
+  static fieldsToAsk(trail: DiagnosisTrail): DetailField[] {
+    const tried = trail.attempts.some((a) => a.steps.length > 0);
+    return ['errorMessage', ...(tried ? [] : (['stepsTried'] as const)), 'device', 'browser'];
+  }
+
+  private async askDetails(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const options = step.options as EscalationOptions;
+    const language = languageOf(step.context);
+    const fields = EscalationDialog.fieldsToAsk(options.trail);
+    return step.prompt(DialogIds.escalationPrompt, {
+      prompt: MessageFactory.attachment(
+        this.ticketViews.detailsForm(language, fields, options.details ?? {}),
+      ),
+      validations: this.spec(language, ['ticket.details'], { acceptText: true }),
+    });
+  }
+
+  private async askScreenshot(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = step.result as EscalationAnswer;
+    const previous = (step.options as EscalationOptions).details;
+    const details: TicketDetails =
+      answer.kind === 'action' && answer.action.action === 'ticket.details'
+        ? {
+            errorMessage: clean(answer.action.errorMessage),
+            stepsTried: clean(answer.action.stepsTried),
+            device: clean(answer.action.device),
+            browser: clean(answer.action.browser),
+            screenshots: previous?.screenshots ?? [],
+          }
+        : // Typed instead of the form: that is the error, in the user's words.
+          {
+            errorMessage: clean(answer.kind === 'text' ? answer.text : ''),
+            screenshots: previous?.screenshots ?? [],
+          };
+    (step.values as { details: TicketDetails }).details = details;
+    const language = languageOf(step.context);
+    return step.prompt(DialogIds.escalationPrompt, {
+      prompt: MessageFactory.attachment(this.ticketViews.screenshotAsk(language)),
+      validations: {
+        ...this.spec(language, ['ticket.screenshot'], { acceptAttachments: true }),
+        noneWords: NONE_WORDS,
+        retryText: this.views.text(language, 'escalation.screenshot.retry'),
+      },
+    });
+  }
+
+  private async confirm(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const answer = step.result as EscalationAnswer;
+    const values = step.values as { details: TicketDetails };
+    if (answer.kind === 'attachments') {
+      values.details = { ...values.details, screenshots: answer.attachments.slice(0, 5) };
+      // Words sent with the picture are kept too: they are usually the error.
+      if (answer.text && !values.details.errorMessage) values.details.errorMessage = clean(answer.text);
+    }
+    const language = languageOf(step.context);
+    const { trail } = step.options as EscalationOptions;
+    return step.prompt(DialogIds.escalationPrompt, {
+      prompt: MessageFactory.attachment(
+        this.ticketViews.summary(language, this.categoryOf(language, trail), trail, values.details),
+      ),
+      validations: this.spec(language, ['ticket.confirm'], {}),
+    });
+  }
+
+  private async send(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const action = (step.result as { action: CardAction }).action as Extract<
+      CardAction,
+      { action: 'ticket.confirm' }
+    >;
+    const options = step.options as EscalationOptions;
+    const details = (step.values as { details: TicketDetails }).details;
+    const language = languageOf(step.context);
+    if (action.choice === 'edit')
+      return step.replaceDialog(DialogIds.escalationFlow, {
+        trail: options.trail,
+        details,
+      } satisfies EscalationOptions);
+    if (action.choice === 'cancel') {
+      await step.context.sendActivity(this.views.text(language, 'escalation.cancelled'));
+      return step.endDialog({ trail: options.trail, clientChecks: false } satisfies EscalationResult);
+    }
+    const trail = withHandoff(options.trail);
+    const category = this.categoryOf(language, trail);
+    const ticket = await this.intake.open({
+      requester: personOf(step.context),
+      requesterAddress: personalAddressOf(step.context),
+      tenantId: tenantIdOf(step.context),
+      serviceUrl: step.context.activity.serviceUrl,
+      category,
+      language,
+      summary: summaryOf(trail, details),
+      details,
+      trail,
+    });
+    const ready = await this.intake.hasSupportChannel(category);
+    await step.context.sendActivity(
+      this.views.text(language, ready ? 'escalation.created' : 'escalation.createdNoChannel', {
+        label: ticketLabel(ticket),
+      }),
+    );
+    return step.endDialog({ trail, clientChecks: false, ticket: ticket.number } satisfies EscalationResult);
+  }
+
+  /** Which flow the trail went through, from the first question it answered. */
+  private categoryOf(language: Parameters<DiagnosisViews['flow']>[0], trail: DiagnosisTrail): TicketCategory {
+    if (trail.licence) return 'activation';
+    const first = trail.answers[0]?.question;
+    const flow = this.views.flow(language);
+    if (first === flow.startOf('account').id) return 'account';
+    if (first === flow.startOf('activation').id) return 'activation';
+    if (first === flow.startOf('signin-repair').id) return 'signin';
+    return 'other';
+  }
+
+  private spec(
+    language: Parameters<DiagnosisViews['flow']>[0],
+    accepts: EscalationPromptSpec['accepts'],
+    flags: { acceptText?: boolean; acceptAttachments?: boolean },
+  ): EscalationPromptSpec {
+    return {
+      accepts,
+      acceptText: flags.acceptText ?? false,
+      acceptAttachments: flags.acceptAttachments ?? false,
+      retryText: this.views.text(language, 'prompt.retry'),
+      staleText: this.views.text(language, 'prompt.stale'),
+    };
+  }
+}
+
+const clean = (value: string | undefined): string | undefined => {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed.slice(0, 1000) : undefined;
+};
+
+/** One line for lists: the user's words, else the error, else nothing (the category says the rest). */
+function summaryOf(trail: DiagnosisTrail, details: TicketDetails): string {
+  return (trail.description ?? details.errorMessage ?? '').slice(0, 200);
+}
+
+function tenantIdOf(context: TurnContext): string | undefined {
+  const channelData = context.activity.channelData as { tenant?: { id?: string } } | undefined;
+  return channelData?.tenant?.id ?? context.activity.conversation?.tenantId;
+}
+
+/**
+ * The personal chat's reference, kept on the ticket so that replies reach the user later. Only a personal chat:
+ * an agent's answer must not land in a group chat where the user happened to ask.
+ */
+export function personalAddressOf(context: TurnContext): Partial<ConversationReference> | undefined {
+  const conversation = context.activity.conversation;
+  if ((conversation?.conversationType ?? 'personal') !== 'personal') return undefined;
+  const reference = TurnContext.getConversationReference(context.activity);
+  const tenantId = tenantIdOf(context);
+  return {
+    ...reference,
+    conversation: { ...reference.conversation!, ...(tenantId ? { tenantId } : {}) },
+  };
+}

@@ -1,0 +1,373 @@
+import {
+  MessageFactory,
+  type AdaptiveCardInvokeResponse,
+  type ConversationReference,
+  type TurnContext,
+} from 'botbuilder';
+import type { AdminAccess } from '../core/admin/adminAccess';
+import { parseCardAction, parseTicketExecute, type TicketExecute } from '../core/cardActions';
+import type { Language } from '../core/language';
+import { foldText, isOneOf } from '../core/textMatching';
+import {
+  TICKET_CATEGORIES,
+  ticketLabel,
+  type Person,
+  type Ticket,
+  type TicketCategory,
+} from '../core/tickets/ticket';
+import type { ActResult, TicketDesk } from '../core/tickets/ticketDesk';
+import {
+  agentMessage,
+  close,
+  feedback,
+  leave,
+  reopen,
+  resolve,
+  take,
+  userMessage,
+  withdraw,
+  type RuleResult,
+} from '../core/tickets/ticketRules';
+import { attachmentLinks } from './escalationPrompt';
+import { personalAddressOf, personOf } from './escalationDialog';
+import type { TicketViews } from './ticketViews';
+import { languageOf } from './turnLanguage';
+
+/** The support channels as the commands need them (the bot layer stores them). */
+export interface SupportChannelDirectory {
+  register(
+    channel: {
+      channelId: string;
+      serviceUrl?: string;
+      tenantId?: string;
+      teamId?: string;
+      registeredBy?: string;
+      registeredAt?: string;
+    },
+    category?: TicketCategory,
+  ): Promise<void>;
+  isSupportChannel(channelId: string): Promise<boolean>;
+}
+
+export interface TicketCommandDeps {
+  desk: TicketDesk;
+  channels: SupportChannelDirectory;
+  addresses: { remember(person: Person, reference: Partial<ConversationReference>): Promise<void> };
+  access: AdminAccess;
+  views: TicketViews;
+  /** The language of the support channel. */
+  supportLanguage: Language;
+  /** A channel was registered: tickets waiting for one can go now. */
+  onChannelRegistered: () => void;
+  now?: () => Date;
+}
+
+export type Handled = 'handled' | 'notMine';
+
+const MY_TICKETS = [
+  'my tickets',
+  'my ticket',
+  'tickets',
+  'マイチケット',
+  '自分のチケット',
+  'チケット',
+  '依頼状況',
+];
+const END_WORDS = ['end', 'end chat', 'end conversation', '終了', '終わり', 'おわり', '会話を終了'];
+const QUEUE_WORDS = ['queue', 'キュー', '待ち行列', 'チケット一覧'];
+const REGISTER = /^(?:register support channel|サポートチャネル(?:を|に)?登録)(?:\s+(\S+))?$/i;
+
+const channelOf = (conversationId: string): string => conversationId.split(';')[0];
+const isChannel = (context: TurnContext) => context.activity.conversation?.conversationType === 'channel';
+const isPersonal = (context: TurnContext) =>
+  (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
+
+/**
+ * Everything about tickets that is not the escalation dialog: the user's tickets and the relay in personal chat,
+ * and in the support channel the queue, registration, thread replies and the card's Universal Actions.
+ * Every action is checked against the stored ticket and the person acting; a card's payload only names the
+ * ticket and the verb.
+ */
+export class TicketCommands {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: TicketCommandDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Keeps the user's personal chat reachable for proactive messages. */
+  async rememberUser(context: TurnContext): Promise<void> {
+    const address = personalAddressOf(context);
+    if (address && context.activity.from?.id) await this.deps.addresses.remember(personOf(context), address);
+  }
+
+  async handleMessage(context: TurnContext): Promise<Handled> {
+    const execute = parseTicketExecute({
+      verb: (context.activity.value as { verb?: unknown } | undefined)?.verb,
+      data: context.activity.value,
+    });
+    if (execute) {
+      // The Action.Submit fallback of a channel card, from a client without Universal Actions.
+      const answer = await this.execute(context, execute);
+      await context.sendActivity(
+        answer.kind === 'card'
+          ? this.text(context, 'ticket.agent.updated', { label: ticketLabel(execute.ticket) })
+          : answer.text,
+      );
+      return 'handled';
+    }
+    return isChannel(context) ? this.inChannel(context) : this.inChat(context);
+  }
+
+  // --- the user's side ---
+
+  private async inChat(context: TurnContext): Promise<Handled> {
+    const language = languageOf(context);
+    const me = personOf(context);
+    const parsed = parseCardAction(context.activity.value);
+    const text = context.activity.text ?? '';
+    if (parsed.kind === 'action') {
+      const action = parsed.action;
+      switch (action.action) {
+        case 'ticket.mine':
+          return this.showMine(context, me);
+        case 'ticket.withdraw':
+          return this.reply(
+            context,
+            await this.deps.desk.act(action.ticket, (t, now) => withdraw(t, me, now)),
+            'ticket.user.withdrawn',
+          );
+        case 'ticket.addInfo': {
+          const info = action.info?.trim() ?? '';
+          if (!info) {
+            await context.sendActivity(this.text(context, 'ticket.user.infoEmpty'));
+            return 'handled';
+          }
+          return this.reply(
+            context,
+            await this.deps.desk.act(action.ticket, (t, now) =>
+              userMessage({ ...t, relayActive: false }, me, info, [], now),
+            ),
+            'ticket.user.infoAdded',
+          );
+        }
+        case 'ticket.feedback': {
+          const solved = action.solved === 'yes';
+          const rating = action.rating ? Number(action.rating) : undefined;
+          const result = await this.deps.desk.act(action.ticket, (t, now) =>
+            feedback(t, me, solved, rating, now),
+          );
+          return this.reply(
+            context,
+            result,
+            solved ? 'ticket.user.feedbackThanks' : 'ticket.user.feedbackReopened',
+          );
+        }
+        default:
+          return 'notMine';
+      }
+    }
+    if (parsed.kind === 'invalid') return 'notMine';
+    if (isOneOf(text, MY_TICKETS)) return this.showMine(context, me);
+    if (!isPersonal(context)) return 'notMine';
+
+    // The relay: while an agent is talking with the user, what the user writes goes to the ticket's thread.
+    const relay = await this.deps.desk.relayFor(me);
+    if (!relay) return 'notMine';
+    if (isOneOf(text, END_WORDS))
+      return this.reply(
+        context,
+        await this.deps.desk.act(relay.number, (t, now) => leave(t, me, now)),
+        'ticket.user.left',
+      );
+    const attachments = attachmentLinks(context.activity.attachments);
+    const result = await this.deps.desk.act(relay.number, (t, now) =>
+      userMessage(t, me, text, attachments, now),
+    );
+    if ('refused' in result) return this.reply(context, result, 'ticket.user.infoAdded');
+    // One short confirmation per burst of messages: after that the user knows where their words go.
+    const events = result.ticket.events;
+    const previous = events[events.length - 2];
+    if (previous?.kind !== 'userMessage')
+      await context.sendActivity(this.text(context, 'ticket.user.relayHint', { label: ticketLabel(relay) }));
+    void language;
+    return 'handled';
+  }
+
+  private async showMine(context: TurnContext, me: Person): Promise<Handled> {
+    const view = this.deps.views.myTickets(languageOf(context), await this.deps.desk.ticketsOf(me));
+    await context.sendActivity(typeof view === 'string' ? view : MessageFactory.attachment(view));
+    return 'handled';
+  }
+
+  // --- the support channel ---
+
+  private async inChannel(context: TurnContext): Promise<Handled> {
+    const text = (context.activity.text ?? '').normalize('NFKC').trim();
+    const conversationId = context.activity.conversation.id;
+    const channelId = channelOf(conversationId);
+    const register = REGISTER.exec(text);
+    if (register) return this.register(context, channelId, register[1]);
+    if (isOneOf(text, QUEUE_WORDS)) {
+      if (!(await this.deps.channels.isSupportChannel(channelId))) {
+        await context.sendActivity(this.supportText('ticket.refused.notSupportChannel', { label: '' }));
+        return 'handled';
+      }
+      const queue = (await this.deps.desk.queue()).filter((t) => !t.card || t.card.channelId === channelId);
+      const view = this.deps.views.queue(this.deps.supportLanguage, queue, this.now());
+      await context.sendActivity(typeof view === 'string' ? view : MessageFactory.attachment(view));
+      return 'handled';
+    }
+    // A reply in a ticket's thread goes to the user.
+    const ticket = await this.ticketOfThread(conversationId);
+    if (!ticket) return 'notMine';
+    const agent = personOf(context);
+    const attachments = attachmentLinks(context.activity.attachments);
+    const result = await this.deps.desk.act(ticket.number, (t, now) =>
+      agentMessage(t, agent, text, attachments, now),
+    );
+    if ('refused' in result)
+      await context.sendActivity(this.deps.views.refusal(this.deps.supportLanguage, ticket.number, result));
+    return 'handled';
+  }
+
+  private async ticketOfThread(conversationId: string): Promise<Ticket | undefined> {
+    if (!conversationId.includes(';messageid=')) return undefined;
+    const root = conversationId.split(';messageid=')[1];
+    const channelId = channelOf(conversationId);
+    return (await this.deps.desk.all()).find(
+      (t) =>
+        t.card &&
+        t.card.channelId === channelId &&
+        (t.card.threadConversationId === conversationId || t.card.activityId === root),
+    );
+  }
+
+  private async register(
+    context: TurnContext,
+    channelId: string,
+    categoryWord: string | undefined,
+  ): Promise<Handled> {
+    const t = (key: string, params?: Record<string, string | number>) => this.supportText(key, params);
+    if (!isChannel(context)) {
+      await context.sendActivity(t('ticket.channel.registerOnlyInChannel'));
+      return 'handled';
+    }
+    let category: TicketCategory | undefined;
+    if (categoryWord) {
+      const folded = foldText(categoryWord);
+      category = TICKET_CATEGORIES.find((c) => c === folded);
+      if (!category) {
+        await context.sendActivity(
+          t('ticket.channel.registerUnknownCategory', { category: categoryWord.slice(0, 40) }),
+        );
+        return 'handled';
+      }
+    }
+    let allowed = false;
+    try {
+      allowed = await this.deps.access.mayQueryOthers(context.activity.from?.aadObjectId);
+    } catch {
+      allowed = false;
+    }
+    if (!allowed) {
+      await context.sendActivity(t('ticket.channel.registerRefused'));
+      return 'handled';
+    }
+    const channelData = context.activity.channelData as
+      { team?: { id?: string }; tenant?: { id?: string } } | undefined;
+    await this.deps.channels.register(
+      {
+        channelId,
+        serviceUrl: context.activity.serviceUrl,
+        tenantId: channelData?.tenant?.id ?? context.activity.conversation.tenantId,
+        teamId: channelData?.team?.id,
+        registeredBy: context.activity.from?.aadObjectId ?? context.activity.from?.id,
+        registeredAt: this.now().toISOString(),
+      },
+      category,
+    );
+    await context.sendActivity(
+      t('ticket.channel.registered', {
+        scope: category
+          ? this.deps.views.categoryLabel(this.deps.supportLanguage, category)
+          : t('ticket.channel.scopeAll'),
+      }),
+    );
+    this.deps.onChannelRegistered();
+    return 'handled';
+  }
+
+  /** An adaptiveCard/action invoke from a ticket's card: answered with the re-rendered card, or why not. */
+  async onInvoke(
+    context: TurnContext,
+    action: { verb?: unknown; data?: unknown },
+  ): Promise<AdaptiveCardInvokeResponse | undefined> {
+    const execute = parseTicketExecute(action);
+    if (!execute) return undefined;
+    const answer = await this.execute(context, execute);
+    return answer.kind === 'card'
+      ? { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer.card }
+      : {
+          statusCode: 200,
+          type: 'application/vnd.microsoft.activity.message',
+          value: answer.text as unknown as Record<string, unknown>,
+        };
+  }
+
+  private async execute(
+    context: TurnContext,
+    execute: TicketExecute,
+  ): Promise<{ kind: 'card'; card: Record<string, unknown> } | { kind: 'text'; text: string }> {
+    const language = this.deps.supportLanguage;
+    const refuse = (refusal: Parameters<TicketViews['refusal']>[2]) => ({
+      kind: 'text' as const,
+      text: this.deps.views.refusal(language, execute.ticket, refusal),
+    });
+    const ticket = await this.deps.desk.get(execute.ticket);
+    if (!ticket) return refuse({ refused: 'notFound' });
+    // Only from the thread the card lives in: a card copied or forged elsewhere acts on nothing.
+    const conversationId = context.activity.conversation?.id ?? '';
+    if (!ticket.card || channelOf(conversationId) !== ticket.card.channelId)
+      return refuse({ refused: 'wrongChannel' });
+    const agent = personOf(context);
+    const rule = ((): ((t: Ticket, now: Date) => RuleResult) => {
+      switch (execute.verb) {
+        case 'ticket.take':
+          return (t, now) => take(t, agent, now);
+        case 'ticket.reply':
+          return (t, now) => agentMessage(t, agent, execute.reply ?? '', [], now);
+        case 'ticket.resolve':
+          return (t, now) => resolve(t, agent, now);
+        case 'ticket.close':
+          return (t, now) => close(t, agent, now);
+        case 'ticket.reopen':
+          return (t, now) => reopen(t, agent, now);
+      }
+    })();
+    const result: ActResult = await this.deps.desk.act(ticket.number, rule);
+    if ('refused' in result) return refuse(result);
+    return { kind: 'card', card: this.deps.views.channelCard(language, result.ticket).content };
+  }
+
+  private async reply(context: TurnContext, result: ActResult, successKey: string): Promise<Handled> {
+    const language = languageOf(context);
+    if ('refused' in result) {
+      const number = Number((context.activity.value as { ticket?: unknown } | undefined)?.ticket) || 0;
+      await context.sendActivity(this.deps.views.refusal(language, number, result));
+    } else {
+      await context.sendActivity(
+        this.deps.views.text(language, successKey, { label: ticketLabel(result.ticket) }),
+      );
+    }
+    return 'handled';
+  }
+
+  private text(context: TurnContext, key: string, params?: Record<string, string | number>): string {
+    return this.deps.views.text(languageOf(context), key, params);
+  }
+
+  private supportText(key: string, params?: Record<string, string | number>): string {
+    return this.deps.views.text(this.deps.supportLanguage, key, params);
+  }
+}

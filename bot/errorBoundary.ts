@@ -3,6 +3,7 @@ import { ActivityTypes, type BotState, type TurnContext } from 'botbuilder';
 import type { ContentCatalog } from '../core/content/catalog';
 import { languageOf } from '../dialogs/turnLanguage';
 import type { Logger } from './logger';
+import { isProactiveTurn } from './proactiveScope';
 
 /**
  * The one place errors from a turn end up. The user gets a short apology in their language with a reference
@@ -16,6 +17,11 @@ export function createTurnErrorHandler(deps: {
 }) {
   return async (context: TurnContext, error: Error): Promise<void> => {
     const reference = randomUUID().slice(0, 8);
+    if (isProactiveTurn()) {
+      // Nobody is waiting for an answer: the outbox sees the failure and retries.
+      deps.logger.error('proactive turn failed', { reference, error });
+      return;
+    }
     deps.logger.error('turn failed', {
       reference,
       error,

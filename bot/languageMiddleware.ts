@@ -1,6 +1,7 @@
 import type { BotState, Middleware, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { languageFromLocale, languageFromText, type Language } from '../core/language';
 import { setTurnLanguage } from '../dialogs/turnLanguage';
+import { isProactiveTurn } from './proactiveScope';
 
 /**
  * Decides each turn's language: what the text itself shows (see languageFromText), then what this user's
@@ -15,6 +16,8 @@ export class LanguageMiddleware implements Middleware {
   }
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    // A proactive turn has no user words; what it sends is already in the ticket's language.
+    if (isProactiveTurn()) return next();
     const activity = context.activity;
     const shared = (activity.conversation?.conversationType ?? 'personal') !== 'personal';
     const addressed = !shared || activity.value !== undefined || /<at>.*?<\/at>/.test(activity.text ?? '');

@@ -18,6 +18,7 @@ import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
 import { parseAdminRequest, type AdminCommands } from '../dialogs/adminCommands';
 import type { Logger } from './logger';
 import type { TicketCommands } from '../dialogs/ticketCommands';
+import { attachmentLinks } from '../dialogs/escalationPrompt';
 
 export interface SigninDeskBotDeps {
   /** Shared by everyone in a conversation: install bookkeeping such as "welcomed". */
@@ -101,11 +102,20 @@ export class SigninDeskBot extends TeamsActivityHandler {
     await this.deps.ticketCommands.rememberUser(context);
     if ((await this.deps.ticketCommands.handleMessage(context)) === 'handled') return;
 
-    if (!activity.text?.trim() && parsed.kind === 'none') {
-      // An empty message (e.g. only a mention, or an attachment): show the way in.
-      await context.sendActivity(
+    const welcome = () =>
+      context.sendActivity(
         MessageFactory.attachment(this.deps.views.welcome(language, isSharedConversation(context))),
       );
+    const empty = !activity.text?.trim() && parsed.kind === 'none';
+    if (empty && attachmentLinks(activity.attachments).length === 0) {
+      // An empty message (e.g. only a mention): show the way in.
+      await welcome();
+      return;
+    }
+    if (empty) {
+      // Only files: a dialog may be waiting for them (the escalation's screenshot); otherwise, the way in.
+      const dc = await this.dialogs.createContext(context);
+      if ((await dc.continueDialog()).status === DialogTurnStatus.empty) await welcome();
       return;
     }
 

@@ -2,6 +2,7 @@ import { ActivityTypes, type Middleware, type TurnContext } from 'botbuilder';
 import { languageFromLocale } from '../core/language';
 import type { ContentCatalog } from '../core/content/catalog';
 import type { Logger } from './logger';
+import { isProactiveTurn } from './proactiveScope';
 
 /** The tenant an activity comes from. Teams puts it in channelData; conversation.tenantId mirrors it. */
 export function tenantOf(context: TurnContext): string | undefined {
@@ -24,7 +25,8 @@ export class TenantGuard implements Middleware {
   ) {}
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
-    if (this.allowedTenantIds.length === 0) return next();
+    // Proactive turns answer what an allowed tenant's user started; they carry no inbound activity to check.
+    if (this.allowedTenantIds.length === 0 || isProactiveTurn()) return next();
     const tenant = tenantOf(context);
     if (tenant && this.allowedTenantIds.includes(tenant)) return next();
 

@@ -1,4 +1,5 @@
 import type { Middleware, TurnContext } from 'botbuilder';
+import { isProactiveTurn } from './proactiveScope';
 
 /**
  * Runs one turn at a time per user and conversation. botbuilder's BotState saves with eTag '*', so two turns
@@ -9,6 +10,8 @@ export class TurnSerializer implements Middleware {
   private readonly tails = new Map<string, Promise<void>>();
 
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    // Proactive sends touch no user state and must not wait behind a user's turn.
+    if (isProactiveTurn()) return next();
     const key = `${context.activity.conversation?.id ?? ''}|${context.activity.from?.id ?? ''}`;
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release!: () => void;

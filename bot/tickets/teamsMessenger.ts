@@ -6,6 +6,7 @@ import type {
   ResourceResponse,
   TurnContext,
 } from 'botbuilder';
+import { runProactive } from '../proactiveScope';
 
 /** The part of botframework-connector's client used here (the adapter puts one in every turn's state). */
 interface ConversationsApi {
@@ -111,14 +112,16 @@ export class TeamsMessenger implements TicketMessenger {
     let result: T | undefined;
     let failure: unknown;
     let ran = false;
-    await this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
-      ran = true;
-      try {
-        result = await logic(context);
-      } catch (error) {
-        failure = error;
-      }
-    });
+    await runProactive(() =>
+      this.adapter.continueConversationAsync(this.botAppId, reference, async (context) => {
+        ran = true;
+        try {
+          result = await logic(context);
+        } catch (error) {
+          failure = error;
+        }
+      }),
+    );
     if (failure) throw failure;
     // Middleware (the tenant guard) may have stopped the turn: that is a failure, not a silent success.
     if (!ran) throw new Error('the proactive turn did not run');

@@ -6,6 +6,17 @@ export interface RecordedCall {
   path: string;
   body: Record<string, unknown>;
   authorization?: string;
+  /** The HTTP status the fake answered with. */
+  status?: number;
+  /** The conversation id from the path, decoded (for /v3/conversations/{id}/activities…). */
+  conversationId?: string;
+}
+
+interface Failure {
+  match: (call: RecordedCall) => boolean;
+  status: number;
+  remaining: number;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -21,6 +32,52 @@ export class FakeConnector {
   private server?: Server;
   private nextId = 1;
   private waiters: { count: number; resolve: () => void }[] = [];
+  private failures: Failure[] = [];
+  private predicateWaiters: { test: () => boolean; resolve: () => void }[] = [];
+
+  /** Answers the next `times` matching calls with `status` (e.g. 429 with Retry-After, 500, 403). */
+  failNext(
+    match: (call: RecordedCall) => boolean,
+    status: number,
+    times = 1,
+    headers?: Record<string, string>,
+  ): void {
+    this.failures.push({ match, status, remaining: times, headers });
+  }
+
+  /** Successful calls only. */
+  get succeeded(): RecordedCall[] {
+    return this.calls.filter((c) => (c.status ?? 200) < 300);
+  }
+
+  /** Successful posts of new threads in channels (POST /v3/conversations). */
+  get createdThreads(): RecordedCall[] {
+    return this.succeeded.filter((c) => c.method === 'POST' && c.path === '/v3/conversations');
+  }
+
+  /** Successful messages posted to one conversation, typing indicators left out. */
+  postsTo(conversationId: string): Record<string, unknown>[] {
+    return this.succeeded
+      .filter(
+        (c) => c.method === 'POST' && c.conversationId === conversationId && /\/activities/.test(c.path),
+      )
+      .map((c) => c.body)
+      .filter((body) => body.type !== 'typing');
+  }
+
+  /** Successful card updates (PUT …/activities/{id}). */
+  get updates(): RecordedCall[] {
+    return this.succeeded.filter((c) => c.method === 'PUT');
+  }
+
+  /** Resolves once `test` holds, checked after every call. */
+  waitFor(test: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs);
+      this.predicateWaiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
 
   get url(): string {
     const address = this.server?.address() as AddressInfo;
@@ -79,11 +136,39 @@ export class FakeConnector {
       return send(400, { error: 'bad json' });
     }
     if (this.replyDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.replyDelayMs));
-    this.calls.push({ method: req.method ?? 'GET', path, body, authorization: req.headers.authorization });
+    const conversationMatch = /^\/v3\/conversations\/([^/]+)\/activities/.exec(path);
+    const call: RecordedCall = {
+      method: req.method ?? 'GET',
+      path,
+      body,
+      authorization: req.headers.authorization,
+      conversationId: conversationMatch ? decodeURIComponent(conversationMatch[1]) : undefined,
+    };
+    const failure = this.failures.find((f) => f.remaining > 0 && f.match(call));
+    let status: number;
+    let answer: unknown;
+    if (failure) {
+      failure.remaining--;
+      status = failure.status;
+      answer = { error: { code: 'Injected', message: `injected ${status}` } };
+      for (const [name, value] of Object.entries(failure.headers ?? {})) res.setHeader(name, value);
+    } else if (call.method === 'POST' && path === '/v3/conversations') {
+      // A new thread in a channel: Teams answers with the thread's conversation id and the root message id.
+      const channel = (body.channelData as { channel?: { id?: string } } | undefined)?.channel?.id ?? 'chat';
+      const activityId = String(this.nextId++);
+      status = 201;
+      answer = { id: `${channel};messageid=${activityId}`, activityId };
+    } else {
+      status = call.method === 'POST' ? 201 : 200;
+      answer = { id: `activity-${this.nextId++}` };
+    }
+    call.status = status;
+    this.calls.push(call);
     this.waiters = this.waiters.filter((w) =>
       this.activities.length >= w.count ? (w.resolve(), false) : true,
     );
-    send(req.method === 'POST' ? 201 : 200, { id: `activity-${this.nextId++}` });
+    this.predicateWaiters = this.predicateWaiters.filter((w) => (w.test() ? (w.resolve(), false) : true));
+    send(status, answer);
   }
 }
 

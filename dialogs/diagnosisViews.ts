@@ -222,19 +222,6 @@ export class DiagnosisViews {
     });
   }
 
-  /** Placeholder hand-off until escalation exists: the summary the user can pass on to their help desk. */
-  person(language: Language, trail: DiagnosisTrail): CardAttachment {
-    return renderNoticeCard({
-      title: this.text(language, 'person.title'),
-      text: this.text(language, 'person.text'),
-      quote: trail.description
-        ? { label: this.text(language, 'diagnosis.quoteLabel'), text: trail.description }
-        : undefined,
-      facts: this.summaryFacts(language, trail),
-      commands: [{ name: 'restart', label: this.text(language, 'action.restart') }],
-    });
-  }
-
   summaryFacts(language: Language, trail: DiagnosisTrail): { title: string; value: string }[] {
     const flow = this.flow(language);
     const none = this.text(language, 'summary.none');

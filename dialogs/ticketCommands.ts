@@ -77,6 +77,15 @@ const END_WORDS = ['end', 'end chat', 'end conversation', '終了', '終わり',
 const QUEUE_WORDS = ['queue', 'キュー', '待ち行列', 'チケット一覧'];
 const REGISTER = /^(?:register support channel|サポートチャネル(?:を|に)?登録)(?:\s+(\S+))?$/i;
 
+/** The ticket commands a manifest may list; Teams sends a command's title as the message text. */
+export function recognizeTicketCommand(text: string): 'myTickets' | 'queue' | 'register' | undefined {
+  const normalized = text.normalize('NFKC').trim();
+  if (isOneOf(normalized, MY_TICKETS)) return 'myTickets';
+  if (isOneOf(normalized, QUEUE_WORDS)) return 'queue';
+  if (REGISTER.test(normalized)) return 'register';
+  return undefined;
+}
+
 const channelOf = (conversationId: string): string => conversationId.split(';')[0];
 const isChannel = (context: TurnContext) => context.activity.conversation?.conversationType === 'channel';
 const isPersonal = (context: TurnContext) =>

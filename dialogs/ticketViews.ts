@@ -1,4 +1,5 @@
 import type { Language } from '../core/language';
+import { inertMarkdown } from '../core/markdown';
 import type { Refusal } from '../core/tickets/ticketRules';
 import {
   ticketLabel,
@@ -39,8 +40,14 @@ export class TicketViews {
     private readonly timeZone: string,
   ) {}
 
+  /** Every parameter here is a name, a label or a number: names come from Teams, so they are made inert. */
   text(language: Language, key: string, params?: Record<string, string | number>): string {
-    return this.diagnosis.text(language, key, params);
+    const safe = params
+      ? Object.fromEntries(
+          Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? inertMarkdown(v) : v]),
+        )
+      : undefined;
+    return this.diagnosis.text(language, key, safe);
   }
 
   categoryLabel(language: Language, category: TicketCategory): string {
@@ -105,7 +112,7 @@ export class TicketViews {
       attention: ticket.unreachable ?? '',
       facts: [
         { title: t('ticket.fact.status'), value: this.statusLabel(language, ticket) },
-        { title: t('ticket.fact.requester'), value: ticket.requester.name },
+        { title: t('ticket.fact.requester'), value: inertMarkdown(ticket.requester.name) },
         { title: t('ticket.fact.language'), value: t(`ticket.language.${ticket.language}`) },
         { title: t('ticket.fact.created'), value: this.time(language, ticket.createdAt) },
         { title: t('ticket.fact.updated'), value: this.time(language, ticket.updatedAt) },

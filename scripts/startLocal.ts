@@ -3,7 +3,7 @@
  * chat at http://localhost:56150 with no Azure account. Ctrl-C stops everything started here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -54,11 +54,22 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
+function supportChannelConfigured(): boolean {
+  const dotenv = join(projectDir, '.env');
+  return (
+    process.env.SUPPORT_CHANNEL_ID !== undefined ||
+    (existsSync(dotenv) && /^\s*SUPPORT_CHANNEL_ID\s*=/m.test(readFileSync(dotenv, 'utf8')))
+  );
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
   start('bot', process.execPath, [join(projectDir, 'dist', 'bot', 'index.js')], {
+    // The Playground's team channel (.m365agentsplayground.yml) is the support channel, so escalations can be
+    // followed end to end locally. A value in the environment or in .env wins.
+    ...(supportChannelConfigured() ? {} : { SUPPORT_CHANNEL_ID: 'channel-support-desk-id' }),
     ...process.env,
     PORT: botPort,
   });

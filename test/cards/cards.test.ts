@@ -542,8 +542,39 @@ describe('cards', () => {
       assertValidCard('hostile', attachment, { userText: true });
     }
 
-    it('in the person card', () => {
-      for (const language of LANGUAGES) assertLiteral(views.person(language, trailFor(hostile)));
+    it("in the ticket cards: the summary, the agents' card, relayed messages; names never form links", () => {
+      const ticketViews = new TicketViews(views, 'Asia/Tokyo');
+      const now = new Date('2026-11-22T04:00:00Z');
+      const person = { id: '29:x', name: '[Click me](https://phish.example) <at>All</at>' };
+      for (const language of LANGUAGES) {
+        const details = { errorMessage: hostile, stepsTried: hostile, screenshots: [] };
+        assertLiteral(ticketViews.summary(language, 'signin', trailFor(hostile), details));
+        const opened = newTicket(
+          3,
+          {
+            requester: person,
+            category: 'signin',
+            language,
+            summary: hostile,
+            details,
+            trail: trailFor(hostile),
+          },
+          now,
+        );
+        const talked = userMessage(opened, person, hostile, [], now);
+        assert.ok(!isRefusal(talked));
+        const channelCard = ticketViews.channelCard(language, talked);
+        assertLiteral(channelCard);
+        assertLiteral(ticketViews.threadNote(language, talked, talked.events.at(-1)!).attachments![0]);
+        const taken = take(opened, person, now);
+        assert.ok(!isRefusal(taken));
+        const notice = ticketViews.userNote(language, taken, taken.events.at(-1)!);
+        assert.ok(!String(notice.text).includes('](') && !String(notice.text).includes('<at>'));
+        for (const block of nodesOf(ticketViews.channelCard(language, taken).content).filter(
+          (n) => n.type === 'TextBlock' || n.type === 'FactSet',
+        ))
+          assert.ok(!JSON.stringify(block).includes('](https'), JSON.stringify(block));
+      }
     });
 
     it('in the admin pick list (directory names)', () => {

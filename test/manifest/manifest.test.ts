@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { recognizeCommand } from '../../dialogs/commands';
+import { recognizeTicketCommand } from '../../dialogs/ticketCommands';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,11 +126,12 @@ describe('Teams app manifest', () => {
       assert.equal(englishLocalization()['name.short'], 'Sign-in Desk');
     });
 
-    it('ships the placeholder bot ID, in personal, team and group chat scopes, without file support', () => {
+    it('ships the placeholder bot ID, in personal, team and group chat scopes, with file support', () => {
       const bot = manifest.bots?.[0];
       assert.equal(bot?.botId, PLACEHOLDER_BOT_ID);
       assert.deepEqual([...(bot?.scopes ?? [])].sort(), ['groupChat', 'personal', 'team']);
-      assert.equal(bot?.supportsFiles, false);
+      // Files in personal chat: a user escalating to a person can attach a screenshot.
+      assert.equal(bot?.supportsFiles, true);
     });
 
     it('has a personal and a team/groupChat command list with the commands the bot understands', () => {
@@ -143,7 +145,7 @@ describe('Teams app manifest', () => {
         // Teams sends a command's title as the message text: the bot must recognise each one.
         for (const command of list.commands) {
           assert.ok(
-            recognizeCommand({ text: command.title }),
+            recognizeCommand({ text: command.title }) ?? recognizeTicketCommand(command.title),
             `the bot does not understand '${command.title}'`,
           );
         }

@@ -24,7 +24,7 @@ import { TenantGuard } from './tenantGuard';
 import { TurnSerializer } from './turnSerializer';
 import type { SupportConfig } from './config';
 import { TicketDesk } from '../core/tickets/ticketDesk';
-import type { TicketCategory } from '../core/tickets/ticket';
+import { isActive, type Person, type TicketCategory } from '../core/tickets/ticket';
 import type { TicketDraft } from '../core/tickets/ticketRules';
 import { TicketCommands } from '../dialogs/ticketCommands';
 import { TicketViews } from '../dialogs/ticketViews';
@@ -85,6 +85,7 @@ export function createBot(deps: BotDeps): BotParts {
   const intake = {
     open: (draft: TicketDraft) => desk.open(draft),
     hasSupportChannel: async (category: TicketCategory) => !!(await channels.channelFor(category)),
+    activeTicketsOf: async (person: Person) => (await desk.ticketsOf(person)).filter(isActive),
   };
   const ticketCommands = new TicketCommands({
     desk,

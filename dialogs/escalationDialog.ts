@@ -25,6 +25,8 @@ import { languageOf } from './turnLanguage';
 export interface TicketIntake {
   open(draft: TicketDraft): Promise<Ticket>;
   hasSupportChannel(category: TicketCategory): Promise<boolean>;
+  /** The requester's tickets still being worked on, newest first. */
+  activeTicketsOf(person: Person): Promise<Ticket[]>;
 }
 
 export interface EscalationOptions {
@@ -95,6 +97,14 @@ export class EscalationDialog extends ComponentDialog {
     const options = step.options as EscalationOptions;
     const language = languageOf(step.context);
     const fields = EscalationDialog.fieldsToAsk(options.trail);
+    if (!options.details) {
+      // Someone is already on it: say so, so the user can add to that ticket instead of opening a second one.
+      const [active] = await this.intake.activeTicketsOf(personOf(step.context));
+      if (active)
+        await step.context.sendActivity(
+          this.views.text(language, 'escalation.alreadyOpen', { label: ticketLabel(active) }),
+        );
+    }
     return step.prompt(DialogIds.escalationPrompt, {
       prompt: MessageFactory.attachment(
         this.ticketViews.detailsForm(language, fields, options.details ?? {}),

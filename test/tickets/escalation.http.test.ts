@@ -300,6 +300,12 @@ describe('Escalation to a support agent (HTTP, CloudAdapter, SQLite, fake connec
     await h.userSays(HANAKO, '終了');
     await escalate(h);
     assert.ok(await h.ticket(2));
+    assert.ok(
+      h.connector
+        .postsTo(PERSONAL(HANAKO))
+        .some((p) => p.text === t('escalation.alreadyOpen', { label: '#1' })),
+      'the user is told about the ticket already open',
+    );
   });
 
   it("refuses card actions from outside the ticket's channel and from people who do not own a ticket", async () => {

@@ -243,13 +243,9 @@ export class TicketCommands {
   private async ticketOfThread(conversationId: string): Promise<Ticket | undefined> {
     if (!conversationId.includes(';messageid=')) return undefined;
     const root = conversationId.split(';messageid=')[1];
-    const channelId = channelOf(conversationId);
-    return (await this.deps.desk.all()).find(
-      (t) =>
-        t.card &&
-        t.card.channelId === channelId &&
-        (t.card.threadConversationId === conversationId || t.card.activityId === root),
-    );
+    const ticket = await this.deps.desk.byCard(root);
+    // The same root id in another channel is not this ticket's thread.
+    return ticket?.card?.channelId === channelOf(conversationId) ? ticket : undefined;
   }
 
   private async register(

@@ -1,10 +1,14 @@
 import type { Storage, StoreItem } from 'botbuilder';
-import type { Ticket } from '../../core/tickets/ticket';
+import type { Person, Ticket } from '../../core/tickets/ticket';
 import type { TicketRepository } from '../../core/tickets/ticketDesk';
 import { isRefusal, type RuleResult } from '../../core/tickets/ticketRules';
 
 const COUNTER_KEY = 'tickets/counter';
 const ticketKey = (number: number) => `tickets/${number}`;
+/** Indexes, so a user's message or an agent's thread reply reads a few items, not every ticket. */
+const requesterKey = (person: Pick<Person, 'id' | 'aadObjectId'>) =>
+  `tickets/requester/${encodeURIComponent(person.aadObjectId ?? person.id)}`;
+const cardKey = (activityId: string) => `tickets/card/${encodeURIComponent(activityId)}`;
 /** Reads of many tickets go in batches, so a long history never becomes one giant query. */
 const READ_BATCH = 200;
 const MAX_CONFLICT_RETRIES = 20;
@@ -41,6 +45,7 @@ export class StorageTicketRepository implements TicketRepository {
       }
       const ticket = build(number);
       await this.storage.write({ [ticketKey(number)]: { ...ticket, eTag: '*' } });
+      await this.addToRequesterIndex(ticket);
       return ticket;
     }
   }
@@ -82,6 +87,40 @@ export class StorageTicketRepository implements TicketRepository {
       for (const key of keys) if (items[key]) tickets.push(withoutETag(items[key] as Stored<Ticket>));
     }
     return tickets;
+  }
+
+  async listByRequester(person: Person): Promise<Ticket[]> {
+    const key = requesterKey(person);
+    const index = (await this.storage.read([key]))[key] as { numbers?: number[] } | undefined;
+    const keys = (index?.numbers ?? []).map(ticketKey);
+    if (keys.length === 0) return [];
+    const items = await this.storage.read(keys);
+    return keys.filter((k) => items[k]).map((k) => withoutETag(items[k] as Stored<Ticket>));
+  }
+
+  async findByCard(activityId: string): Promise<Ticket | undefined> {
+    const key = cardKey(activityId);
+    const item = (await this.storage.read([key]))[key] as { number?: number } | undefined;
+    return item?.number ? this.get(item.number) : undefined;
+  }
+
+  async rememberCard(activityId: string, number: number): Promise<void> {
+    await this.storage.write({ [cardKey(activityId)]: { number, eTag: '*' } });
+  }
+
+  private async addToRequesterIndex(ticket: Ticket): Promise<void> {
+    const key = requesterKey(ticket.requester);
+    for (let attempt = 0; ; attempt++) {
+      const index = (await this.storage.read([key]))[key] as Stored<{ numbers: number[] }> | undefined;
+      const numbers = [...(index?.numbers ?? []), ticket.number];
+      try {
+        await this.storage.write({ [key]: { numbers, eTag: index?.eTag ?? '*' } });
+        return;
+      } catch (error) {
+        if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(key, index?.eTag))) continue;
+        throw error;
+      }
+    }
   }
 
   /** True when the item's eTag moved since `eTag` was read: the failed write was a lost race, not an outage. */

@@ -233,6 +233,13 @@ export class TicketOutbox {
       this.cardActivity(ticket),
     );
     this.options.logger.info('ticket card posted', { ticket: ticket.number });
+    // The card is out: a failure from here on must not make the post look failed (that would post it twice).
+    await this.options.repository.rememberCard(posted.activityId, ticket.number).catch((error: Error) =>
+      this.options.logger.error('could not index the ticket card; thread replies will not find it', {
+        ticket: ticket.number,
+        error: error.message,
+      }),
+    );
     return {
       kind: 'done',
       // The card was rendered from the ticket as it was when claimed; later changes queued their own update.

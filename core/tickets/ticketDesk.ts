@@ -20,6 +20,12 @@ export interface TicketRepository {
   update(number: number, change: (ticket: Ticket) => RuleResult): Promise<RuleResult | undefined>;
   /** Every ticket, oldest first. */
   list(): Promise<Ticket[]>;
+  /** One requester's tickets, oldest first, without reading everyone's. */
+  listByRequester(person: Person): Promise<Ticket[]>;
+  /** The ticket whose channel card has this activity id (the root of its thread). */
+  findByCard(activityId: string): Promise<Ticket | undefined>;
+  /** Remembers which ticket a posted card belongs to, for `findByCard`. */
+  rememberCard(activityId: string, number: number): Promise<void>;
 }
 
 export type ActResult = { ticket: Ticket } | Refusal | { refused: 'notFound' };
@@ -61,7 +67,12 @@ export class TicketDesk {
 
   /** A user's tickets, newest first. */
   async ticketsOf(person: Person): Promise<Ticket[]> {
-    return (await this.repository.list()).filter((t) => isRequester(t, person)).reverse();
+    return (await this.repository.listByRequester(person)).filter((t) => isRequester(t, person)).reverse();
+  }
+
+  /** The ticket whose thread this is, from the thread's root message id. */
+  byCard(activityId: string): Promise<Ticket | undefined> {
+    return this.repository.findByCard(activityId);
   }
 
   /**
@@ -71,10 +82,6 @@ export class TicketDesk {
   async relayFor(person: Person): Promise<Ticket | undefined> {
     const candidates = (await this.ticketsOf(person)).filter((t) => isActive(t) && t.relayActive);
     return candidates.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-  }
-
-  all(): Promise<Ticket[]> {
-    return this.repository.list();
   }
 
   async pending(): Promise<Ticket[]> {

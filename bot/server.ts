@@ -10,7 +10,7 @@ export interface ServerDeps {
   catalog: ContentCatalog;
   logger: Logger;
   /** Runs once no more turns can start (stops background work such as the ticket outbox). */
-  onClose?: () => void;
+  onClose?: () => void | Promise<void>;
 }
 
 export interface BotServer {
@@ -99,7 +99,7 @@ export function createServer(deps: ServerDeps): BotServer {
       if ((await Promise.race([drained, timedOut])) === 'timeout')
         deps.logger.warn('shutdown timed out with turns still running', { turns: inFlight.size });
       clearTimeout(timer);
-      deps.onClose?.();
+      await deps.onClose?.();
       await Promise.race([stopListening, new Promise((resolve) => setTimeout(resolve, 1000))]);
     },
   };

@@ -100,7 +100,8 @@ export class SigninDeskBot extends TeamsActivityHandler {
 
     // Tickets first: the relay to an agent, "my tickets", and in the support channel the queue and thread replies.
     await this.deps.ticketCommands.rememberUser(context);
-    if ((await this.deps.ticketCommands.handleMessage(context)) === 'handled') return;
+    const dialogActive = ((await this.dialogState.get(context))?.dialogStack?.length ?? 0) > 0;
+    if ((await this.deps.ticketCommands.handleMessage(context, { dialogActive })) === 'handled') return;
 
     const welcome = () =>
       context.sendActivity(

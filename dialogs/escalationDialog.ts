@@ -20,6 +20,7 @@ import { DialogIds } from './dialogIds';
 import { EscalationPrompt, type EscalationAnswer, type EscalationPromptSpec } from './escalationPrompt';
 import type { DetailField, TicketViews } from './ticketViews';
 import { languageOf } from './turnLanguage';
+import { isHumanRequest } from './commands';
 
 /** What the escalation needs from the help desk: open a ticket, and say whether a support channel is set up. */
 export interface TicketIntake {
@@ -115,23 +116,27 @@ export class EscalationDialog extends ComponentDialog {
 
   private async askScreenshot(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answer = step.result as EscalationAnswer;
-    const previous = (step.options as EscalationOptions).details;
-    const details: TicketDetails =
-      answer.kind === 'action' && answer.action.action === 'ticket.details'
-        ? {
-            errorMessage: clean(answer.action.errorMessage),
-            stepsTried: clean(answer.action.stepsTried),
-            device: clean(answer.action.device),
-            browser: clean(answer.action.browser),
-            screenshots: previous?.screenshots ?? [],
-          }
-        : // Typed instead of the form: that is the error, in the user's words.
-          {
-            errorMessage: clean(answer.kind === 'text' ? answer.text : ''),
-            screenshots: previous?.screenshots ?? [],
-          };
-    (step.values as { details: TicketDetails }).details = details;
+    const options = step.options as EscalationOptions;
+    const previous = options.details;
     const language = languageOf(step.context);
+    if (answer.kind !== 'action' || answer.action.action !== 'ticket.details') {
+      // Typed instead of using the form: that is the error, in the user's words. Show the form again with it
+      // filled in, so the other answers are not skipped.
+      const typed = answer.kind === 'text' ? answer.text : '';
+      await step.context.sendActivity(this.views.text(language, 'escalation.form.typed'));
+      return step.replaceDialog(DialogIds.escalationFlow, {
+        trail: options.trail,
+        details: { ...previous, screenshots: previous?.screenshots ?? [], errorMessage: clean(typed) },
+      } satisfies EscalationOptions);
+    }
+    const details: TicketDetails = {
+      errorMessage: clean(answer.action.errorMessage),
+      stepsTried: clean(answer.action.stepsTried),
+      device: clean(answer.action.device),
+      browser: clean(answer.action.browser),
+      screenshots: previous?.screenshots ?? [],
+    };
+    (step.values as { details: TicketDetails }).details = details;
     return step.prompt(DialogIds.escalationPrompt, {
       prompt: MessageFactory.attachment(this.ticketViews.screenshotAsk(language)),
       validations: {
@@ -149,9 +154,12 @@ export class EscalationDialog extends ComponentDialog {
       values.details = { ...values.details, screenshots: answer.attachments.slice(0, 5) };
       // Words sent with the picture are kept too: they are usually the error.
       if (answer.text && !values.details.errorMessage) values.details.errorMessage = clean(answer.text);
+    } else {
+      // "No screenshot" (also after Edit): none is sent.
+      values.details = { ...values.details, screenshots: [] };
     }
     const language = languageOf(step.context);
-    const { trail } = step.options as EscalationOptions;
+    const trail = withoutBareRequest((step.options as EscalationOptions).trail);
     return step.prompt(DialogIds.escalationPrompt, {
       prompt: MessageFactory.attachment(
         this.ticketViews.summary(language, this.categoryOf(language, trail), trail, values.details),
@@ -177,7 +185,7 @@ export class EscalationDialog extends ComponentDialog {
       await step.context.sendActivity(this.views.text(language, 'escalation.cancelled'));
       return step.endDialog({ trail: options.trail, clientChecks: false } satisfies EscalationResult);
     }
-    const trail = withHandoff(options.trail);
+    const trail = withHandoff(withoutBareRequest(options.trail));
     const category = this.categoryOf(language, trail);
     const ticket = await this.intake.open({
       requester: personOf(step.context),
@@ -225,6 +233,18 @@ export class EscalationDialog extends ComponentDialog {
   }
 }
 
+/**
+ * "担当者と話したい" on its own says nothing about the problem: it is not kept as the user's description. Longer
+ * words that also ask for a person ("Office が起動しない。担当者と話したい") are kept whole.
+ */
+function withoutBareRequest(trail: DiagnosisTrail): DiagnosisTrail {
+  const description = trail.description?.trim();
+  if (!description || description.length > 40 || !isHumanRequest({ text: description })) return trail;
+  const rest = { ...trail };
+  delete rest.description;
+  return rest;
+}
+
 const clean = (value: string | undefined): string | undefined => {
   const trimmed = value?.trim();
   return trimmed ? trimmed.slice(0, 1000) : undefined;
@@ -247,7 +267,10 @@ function tenantIdOf(context: TurnContext): string | undefined {
 export function personalAddressOf(context: TurnContext): Partial<ConversationReference> | undefined {
   const conversation = context.activity.conversation;
   if ((conversation?.conversationType ?? 'personal') !== 'personal') return undefined;
+  // Not the activity id: the reference must stay the same from message to message (the address book skips
+  // writing an unchanged one).
   const reference = TurnContext.getConversationReference(context.activity);
+  delete reference.activityId;
   const tenantId = tenantIdOf(context);
   return {
     ...reference,

@@ -29,6 +29,7 @@ import {
   type RuleResult,
 } from '../core/tickets/ticketRules';
 import { attachmentLinks } from './escalationPrompt';
+import { recognizeCommand } from './commands';
 import { personalAddressOf, personOf } from './escalationDialog';
 import type { TicketViews } from './ticketViews';
 import { languageOf } from './turnLanguage';
@@ -110,7 +111,7 @@ export class TicketCommands {
     if (address && context.activity.from?.id) await this.deps.addresses.remember(personOf(context), address);
   }
 
-  async handleMessage(context: TurnContext): Promise<Handled> {
+  async handleMessage(context: TurnContext, options: { dialogActive: boolean }): Promise<Handled> {
     const execute = parseTicketExecute({
       verb: (context.activity.value as { verb?: unknown } | undefined)?.verb,
       data: context.activity.value,
@@ -125,13 +126,12 @@ export class TicketCommands {
       );
       return 'handled';
     }
-    return isChannel(context) ? this.inChannel(context) : this.inChat(context);
+    return isChannel(context) ? this.inChannel(context) : this.inChat(context, options);
   }
 
   // --- the user's side ---
 
-  private async inChat(context: TurnContext): Promise<Handled> {
-    const language = languageOf(context);
+  private async inChat(context: TurnContext, options: { dialogActive: boolean }): Promise<Handled> {
     const me = personOf(context);
     const parsed = parseCardAction(context.activity.value);
     const text = context.activity.text ?? '';
@@ -154,9 +154,7 @@ export class TicketCommands {
           }
           return this.reply(
             context,
-            await this.deps.desk.act(action.ticket, (t, now) =>
-              userMessage({ ...t, relayActive: false }, me, info, [], now),
-            ),
+            await this.deps.desk.act(action.ticket, (t, now) => userMessage(t, me, info, [], now, true)),
             'ticket.user.infoAdded',
           );
         }
@@ -177,11 +175,17 @@ export class TicketCommands {
       }
     }
     if (parsed.kind === 'invalid') return 'notMine';
-    if (isOneOf(text, MY_TICKETS)) return this.showMine(context, me);
+    if (isOneOf(text, MY_TICKETS)) {
+      if (isPersonal(context)) return this.showMine(context, me);
+      // A list of someone's tickets is not for the whole group chat.
+      await context.sendActivity(this.text(context, 'ticket.mine.personalOnly'));
+      return 'handled';
+    }
     if (!isPersonal(context)) return 'notMine';
-
     // The relay: while an agent is talking with the user, what the user writes goes to the ticket's thread.
-    const relay = await this.deps.desk.relayFor(me);
+    // "#2 …" picks the ticket when several are open.
+    const addressed = /^[#＃]\s*(\d{1,9})\s+([\s\S]+)$/.exec(text.trim());
+    const relay = await this.deps.desk.relayFor(me, addressed ? Number(addressed[1]) : undefined);
     if (!relay) return 'notMine';
     if (isOneOf(text, END_WORDS))
       return this.reply(
@@ -189,9 +193,12 @@ export class TicketCommands {
         await this.deps.desk.act(relay.number, (t, now) => leave(t, me, now)),
         'ticket.user.left',
       );
+    // Help, cancel and restart stay the bot's; so does an answer to a question the bot is waiting for.
+    if (recognizeCommand(context.activity) || options.dialogActive) return 'notMine';
+    const message = addressed && relay.number === Number(addressed[1]) ? addressed[2] : text;
     const attachments = attachmentLinks(context.activity.attachments);
     const result = await this.deps.desk.act(relay.number, (t, now) =>
-      userMessage(t, me, text, attachments, now),
+      userMessage(t, me, message, attachments, now),
     );
     if ('refused' in result) return this.reply(context, result, 'ticket.user.infoAdded');
     // One short confirmation per burst of messages: after that the user knows where their words go.
@@ -199,7 +206,6 @@ export class TicketCommands {
     const previous = events[events.length - 2];
     if (previous?.kind !== 'userMessage')
       await context.sendActivity(this.text(context, 'ticket.user.relayHint', { label: ticketLabel(relay) }));
-    void language;
     return 'handled';
   }
 
@@ -212,7 +218,9 @@ export class TicketCommands {
   // --- the support channel ---
 
   private async inChannel(context: TurnContext): Promise<Handled> {
-    const text = (context.activity.text ?? '').normalize('NFKC').trim();
+    // Commands are matched folded; what an agent writes to the user is passed on exactly as written.
+    const raw = (context.activity.text ?? '').trim();
+    const text = raw.normalize('NFKC');
     const conversationId = context.activity.conversation.id;
     const channelId = channelOf(conversationId);
     const register = REGISTER.exec(text);
@@ -222,7 +230,7 @@ export class TicketCommands {
         await context.sendActivity(this.supportText('ticket.refused.notSupportChannel', { label: '' }));
         return 'handled';
       }
-      const queue = (await this.deps.desk.queue()).filter((t) => !t.card || t.card.channelId === channelId);
+      const queue = (await this.deps.desk.queue()).filter((t) => t.card?.channelId === channelId);
       const view = this.deps.views.queue(this.deps.supportLanguage, queue, this.now());
       await context.sendActivity(typeof view === 'string' ? view : MessageFactory.attachment(view));
       return 'handled';
@@ -233,7 +241,7 @@ export class TicketCommands {
     const agent = personOf(context);
     const attachments = attachmentLinks(context.activity.attachments);
     const result = await this.deps.desk.act(ticket.number, (t, now) =>
-      agentMessage(t, agent, text, attachments, now),
+      agentMessage(t, agent, raw, attachments, now),
     );
     if ('refused' in result)
       await context.sendActivity(this.deps.views.refusal(this.deps.supportLanguage, ticket.number, result));
@@ -271,7 +279,7 @@ export class TicketCommands {
     }
     let allowed = false;
     try {
-      allowed = await this.deps.access.mayQueryOthers(context.activity.from?.aadObjectId);
+      allowed = await this.deps.access.mayManageSupport(context.activity.from?.aadObjectId);
     } catch {
       allowed = false;
     }

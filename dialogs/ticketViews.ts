@@ -12,6 +12,7 @@ import {
 import type { DiagnosisTrail } from '../core/diagnosis';
 import type { CardAttachment } from '../cards/renderCard';
 import { renderTicketCard, type TicketCardData } from '../cards/ticketCard';
+import { CardTooLargeError } from '../cards/renderCard';
 import type { DiagnosisViews } from './diagnosisViews';
 
 /** A message to post: a text, a card, or both. Plain data, so it works as a botbuilder Partial<Activity>. */
@@ -28,6 +29,20 @@ export type DetailField = 'errorMessage' | 'stepsTried' | 'device' | 'browser';
 
 /** How many of the latest messages the agent's card repeats; the thread holds them all. */
 const RECENT_ON_CARD = 3;
+
+interface CardDetail {
+  textLimit: number;
+  recent: number;
+  links: number;
+  trail: boolean;
+}
+
+/** From the fullest card to the barest that still shows the ticket and its actions. */
+const CARD_DETAIL_LEVELS: CardDetail[] = [
+  { textLimit: 600, recent: 3, links: 5, trail: true },
+  { textLimit: 200, recent: 1, links: 2, trail: true },
+  { textLimit: 100, recent: 0, links: 0, trail: false },
+];
 
 /**
  * Turns tickets into cards and messages: the agents' card in the support channel (Universal Actions), notes in
@@ -84,6 +99,19 @@ export class TicketViews {
 
   /** The ticket's card in the support channel, always rendered from the stored ticket. */
   channelCard(language: Language, ticket: Ticket): CardAttachment {
+    // Long answers and messages in Japanese can pass the card limit: shorten, then drop, the repeated texts
+    // (the thread has them in full) rather than fail to post or update the card.
+    for (const detail of CARD_DETAIL_LEVELS) {
+      try {
+        return this.channelCardAt(language, ticket, detail);
+      } catch (error) {
+        if (!(error instanceof CardTooLargeError)) throw error;
+      }
+    }
+    return this.channelCardAt(language, ticket, { textLimit: 0, recent: 0, links: 0, trail: false });
+  }
+
+  private channelCardAt(language: Language, ticket: Ticket, detail: CardDetail): CardAttachment {
     const t = (key: string, params?: Record<string, string | number>) => this.text(language, key, params);
     const data = { ticket: ticket.number };
     const active = ['open', 'assigned', 'waitingForUser'].includes(ticket.status);
@@ -101,7 +129,10 @@ export class TicketViews {
     }
     const recent = ticket.events
       .filter((e) => e.text && ['agentMessage', 'userMessage', 'userInfo'].includes(e.kind))
-      .slice(-RECENT_ON_CARD);
+      .slice(-RECENT_ON_CARD)
+      .slice(RECENT_ON_CARD - detail.recent);
+    const shorten = (text: string) =>
+      text.length > detail.textLimit ? `${text.slice(0, detail.textLimit)}…` : text;
     return renderTicketCard({
       heading: t('ticket.card.heading'),
       title: t('ticket.card.title', {
@@ -126,16 +157,18 @@ export class TicketViews {
               },
             ]
           : []),
-        ...this.diagnosis.summaryFacts(language, ticket.trail),
+        ...(detail.trail ? this.trailFacts(language, ticket.trail) : []),
       ],
       literals: [
         ...this.detailLiterals(language, ticket.trail, ticket.details),
         ...recent.map((e) => ({ label: this.eventLabel(language, ticket, e), text: e.text ?? '' })),
-      ],
+      ]
+        .map((l) => ({ ...l, text: shorten(l.text) }))
+        .filter((l) => detail.textLimit > 0 && l.text !== ''),
       links: this.links(language, [
         ...ticket.details.screenshots,
         ...recent.flatMap((e) => e.attachments ?? []),
-      ]),
+      ]).slice(0, detail.links),
       executeActions,
       replyBox: active
         ? {
@@ -160,7 +193,7 @@ export class TicketViews {
         heading: t(event.kind === 'userMessage' ? 'ticket.thread.fromUser' : 'ticket.thread.userInfo', {
           label,
         }),
-        title: who,
+        title: inertMarkdown(who),
         literals: [{ label: t('ticket.thread.said'), text: event.text ?? '' }],
         links: this.links(language, event.attachments ?? []),
       });
@@ -192,7 +225,7 @@ export class TicketViews {
       case 'agentMessage':
         return this.cardMessage({
           heading: t('ticket.user.messageHeading', { label }),
-          title: agent,
+          title: inertMarkdown(agent),
           literals: [{ label: t('ticket.user.agentSaid'), text: event.text ?? '' }],
           links: this.links(language, event.attachments ?? []),
           text: t('ticket.user.replyHint'),
@@ -212,7 +245,6 @@ export class TicketViews {
     const t = (key: string, params?: Record<string, string | number>) => this.text(language, key, params);
     const data = (solved: 'yes' | 'no') => ({ action: 'ticket.feedback', ticket: ticket.number, solved });
     return renderTicketCard({
-      heading: ticketLabel(ticket),
       title: t('ticket.user.resolvedTitle', { label: ticketLabel(ticket), agent }),
       text: t('ticket.user.resolvedText'),
       rating: {
@@ -283,7 +315,7 @@ export class TicketViews {
       text: t('escalation.summary.text'),
       facts: [
         { title: t('ticket.fact.category'), value: this.categoryLabel(language, category) },
-        ...this.diagnosis.summaryFacts(language, trail),
+        ...this.trailFacts(language, trail),
       ],
       literals: this.detailLiterals(language, trail, details),
       links: this.links(language, details.screenshots),
@@ -363,6 +395,12 @@ export class TicketViews {
     return this.text(language, `ticket.refused.${refusal.refused}`, params);
   }
 
+  /** The diagnosis trail as facts, without the rows that would only say "none" (no diagnosis was run). */
+  private trailFacts(language: Language, trail: DiagnosisTrail) {
+    const none = this.text(language, 'summary.none');
+    return this.diagnosis.summaryFacts(language, trail).filter((fact) => fact.value !== none);
+  }
+
   private detailLiterals(language: Language, trail: DiagnosisTrail, details: TicketDetails) {
     const t = (key: string) => this.text(language, key);
     return [
@@ -381,10 +419,14 @@ export class TicketViews {
   }
 
   private links(language: Language, attachments: Attachment[]) {
-    return attachments.slice(0, 5).map((a, i) => ({
-      title: this.text(language, 'ticket.attachment', { name: a.name || String(i + 1) }),
-      url: a.url,
-    }));
+    // A link longer than this is not one anybody should click from a card (and it would eat the card's budget).
+    return attachments
+      .filter((a) => a.url.length <= 1000)
+      .slice(0, 5)
+      .map((a, i) => ({
+        title: this.text(language, 'ticket.attachment', { name: a.name || String(i + 1) }),
+        url: a.url,
+      }));
   }
 
   private cardMessage(data: TicketCardData): OutgoingMessage {

@@ -13,6 +13,14 @@
  * locale, so the language of each conversation comes from the text typed: the English conversation types an
  * English sentence, and the script stops if the bot answers it in Japanese rather than save a wrong picture.
  *
+ * The escalation pictures (playground-ja-escalation-*.png) need the Playground's team channel "サポート窓口"
+ * as the support channel, which `npm start` sets up (SUPPORT_CHANNEL_ID=channel-support-desk-id) unless the
+ * environment or .env names another one. The Playground has one person, its currentUser, so 佐藤 花子 plays both
+ * the user (in personal chat) and the support agent (in the channel). A fresh DATA_DIR matters here: a ticket
+ * left open by an earlier run would take the user's messages to its agent.
+ *
+ * Sections: `npx tsx scripts/screenshots.ts [en] [ja] [escalation]` takes only those; with none, all of them.
+ *
  * Environment: PLAYGROUND_URL (default http://localhost:56150), CHROMIUM (default /usr/bin/chromium),
  * OUT_DIR (default docs/images).
  */
@@ -313,6 +321,186 @@ async function japanese(): Promise<void> {
   }
 }
 
+/** A text of the ticket pages (content/ja/tickets.json), with its {placeholders} filled in. */
+function ticketText(key: string, params: Record<string, string> = {}): string {
+  const all = {
+    ...texts('ja'),
+    ...(JSON.parse(readFileSync(path.join(projectDir, 'content', 'ja', 'tickets.json'), 'utf8')) as Record<
+      string,
+      string
+    >),
+  };
+  const template = all[key];
+  if (template === undefined) throw new Error(`No text ${key} in content/ja.`);
+  return Object.entries(params).reduce(
+    (text, [name, value]) => text.split(`{${name}}`).join(value),
+    template,
+  );
+}
+
+/** A ticket text as a pattern: each {placeholder} not given matches anything. */
+function ticketPattern(key: string, params: Record<string, string> = {}): RegExp {
+  const parts = ticketText(key, params).split(/\{[a-zA-Z]+\}/);
+  return new RegExp(parts.map(escapeRegExp).join('(.+?)'));
+}
+
+const SUPPORT_CHANNEL = 'IT サポート - サポート窓口'; // .m365agentsplayground.yml: team "IT サポート"
+const PERSONAL_CHAT = 'Personal Chat';
+
+/** Moves between the Playground's chats without reloading it (a reload would empty them). */
+async function openChat(page: Page, name: string): Promise<void> {
+  await page.locator(`[role="treeitem"][aria-label="${name}"]`).click();
+  await page.waitForTimeout(800);
+}
+
+async function waitFor(what: string, holds: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + REPLY_TIMEOUT_MS;
+  while (!(await holds())) {
+    if (Date.now() > deadline) throw new Error(`No ${what} within ${REPLY_TIMEOUT_MS / 1000} s.`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 700));
+}
+
+/** Waits for a message of the open chat that matches, and returns it. */
+async function message(page: Page, text: string | RegExp, what: string): Promise<Locator> {
+  const found = page.getByText(text, { exact: typeof text === 'string' });
+  await waitFor(what, async () => (await found.count()) > 0);
+  return found.last();
+}
+
+/** Writes a reply in a channel post's thread, mentioning the bot (typed @Sign, then picked from the list). */
+async function replyInThread(page: Page, post: Locator, text: string): Promise<void> {
+  const box = post.locator('[data-lexical-editor="true"][role="textbox"]');
+  await box.click();
+  await page.keyboard.type('@Sign');
+  await page.locator('[role="menuitem"]', { hasText: 'Sign-in Desk' }).first().click();
+  await page.keyboard.type(` ${text}`);
+  await page.keyboard.press('Enter');
+  await waitFor(`echo of "${text}" in the thread`, async () => (await post.innerText()).includes(text));
+}
+
+/** Saves a PNG of a channel post with its thread; the window grows for a post taller than the channel. */
+async function shootPost(page: Page, post: Locator, name: string): Promise<void> {
+  const file = path.join(outDir, name);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const { list, card } = await messageBox(post, 'start');
+    const margin = 8;
+    const y0 = Math.max(list.y, card.y - margin);
+    const y1 = card.y + card.height + margin;
+    if (y1 <= list.y + list.height) {
+      await page.screenshot({
+        path: file,
+        clip: { x: card.x - margin, y: y0, width: card.width + 2 * margin, height: y1 - y0 },
+      });
+      break;
+    }
+    if (attempt === 1) throw new Error(`${name}: the post does not fit in the window`);
+    const missing = y1 - (list.y + list.height);
+    await page.setViewportSize({ width: VIEWPORT.width, height: VIEWPORT.height + Math.ceil(missing) + 40 });
+    await page.waitForTimeout(500);
+  }
+  await page.setViewportSize(VIEWPORT);
+  await page.waitForTimeout(300);
+  report(file);
+}
+
+/**
+ * Escalation to a person, both sides: the user's summary in personal chat; the agent takes the ticket and
+ * answers in the support channel's thread; the user's reply goes to that thread; the agent resolves it and the
+ * user rates the support.
+ */
+async function escalation(): Promise<void> {
+  const { browser, page } = await launch('ja');
+  try {
+    // The user: the form (typed into the card's fields), no screenshot, the summary, send.
+    await openPlayground(page);
+    await cancel(page, 'ja');
+    await sendAndWaitForCard(page, '担当者と話したい');
+    const form = lastCard(page);
+    if (!(await form.innerText()).includes(ticketText('escalation.form.title')))
+      throw new Error(
+        'The bot did not answer "担当者と話したい" with the escalation form. Is a ticket of an earlier run ' +
+          'still open? Restart `npm start` with a fresh DATA_DIR and run this again.',
+      );
+    const fields: [string, string][] = [
+      ['errorMessage', 'エラー コード 0xCAA70004'],
+      ['stepsTried', 'PC を再起動した、Edge の InPrivate ウィンドウで試した'],
+      ['device', 'Windows 11 の PC'],
+      ['browser', 'Microsoft Edge 131'],
+    ];
+    for (const [field, value] of fields)
+      await form.getByPlaceholder(ticketText(`escalation.placeholder.${field}`), { exact: true }).fill(value);
+    await click(page, ticketText('escalation.form.next'));
+    await click(page, ticketText('escalation.screenshot.none'));
+    await page.mouse.move(0, 0); // no hover colour on the button under the pointer
+    await shoot(page, lastCard(page), undefined, 'playground-ja-escalation-summary.png');
+    await lastCard(page)
+      .getByRole('button', { name: ticketText('escalation.summary.send'), exact: true })
+      .click();
+    const created = await message(page, ticketPattern('escalation.created'), 'ticket number');
+    const label = /#\d+/.exec(await created.innerText())?.[0];
+    if (!label) throw new Error('No ticket number in the confirmation.');
+
+    // The agent: the ticket's card in the channel, Take, and a reply in its thread mentioning the bot.
+    await openChat(page, SUPPORT_CHANNEL);
+    const post = page
+      .locator('[role="group"]')
+      .filter({ hasText: ticketText('ticket.card.heading') })
+      .filter({ hasText: `${label} ` })
+      .last();
+    await waitFor(`the card of ${label} in the channel`, async () => (await post.count()) > 0);
+    await post.getByRole('button', { name: ticketText('ticket.action.take'), exact: true }).click();
+    const assigned = ticketText('ticket.statusWithAssignee', {
+      status: ticketText('ticket.status.assigned'),
+    });
+    await waitFor('the card after Take', async () =>
+      (await post.innerText()).includes(assigned.slice(0, assigned.indexOf('{'))),
+    );
+    const agentText = 'サインアウトしてから、もう一度サインインしてください。';
+    await replyInThread(page, post, agentText);
+
+    // The user: told who helps them, the agent's message, and their answer, which goes to the thread.
+    await openChat(page, PERSONAL_CHAT);
+    const taken = await message(page, ticketPattern('ticket.user.taken', { label }), '"taken" notice');
+    await waitFor(
+      "the agent's message",
+      async () => (await cards(page).filter({ hasText: agentText }).count()) > 0,
+    );
+    await send(page, 'やってみましたが、まだ 0xCAA70004 が出ます');
+    const hint = await message(page, ticketText('ticket.user.relayHint', { label }), 'relay hint');
+    await shoot(page, taken, hint, 'playground-ja-escalation-user.png');
+
+    // The agent sees the answer in the thread (and on the card).
+    await openChat(page, SUPPORT_CHANNEL);
+    await waitFor("the user's reply in the thread", async () =>
+      (await post.innerText()).includes(ticketText('ticket.thread.fromUser', { label })),
+    );
+    await shootPost(page, post, 'playground-ja-escalation-channel.png');
+
+    // Resolve; the user answers the feedback card.
+    await post.getByRole('button', { name: ticketText('ticket.action.resolve'), exact: true }).click();
+    await waitFor('the resolved card', async () =>
+      (await post.innerText()).includes(ticketText('ticket.status.resolved')),
+    );
+    await openChat(page, PERSONAL_CHAT);
+    const feedback = cards(page)
+      .filter({ hasText: ticketText('ticket.user.resolvedText') })
+      .last();
+    await waitFor('the feedback card', async () => (await feedback.count()) > 0);
+    const five = feedback.getByRole('radio', { name: ticketText('ticket.rating.5') });
+    await five.check();
+    await feedback.getByRole('button', { name: ticketText('ticket.user.solvedYes'), exact: true }).click();
+    const thanks = await message(page, ticketText('ticket.user.feedbackThanks', { label }), 'thanks');
+    // The Playground draws its cards again when a message arrives, which clears their inputs: show the rating
+    // that was sent.
+    if (!(await five.isChecked())) await five.check();
+    await shoot(page, feedback, thanks, 'playground-ja-escalation-feedback.png');
+  } finally {
+    await browser.close();
+  }
+}
+
 /** Compares the script shown on the card with content/scripts/Signoutofwamaccounts.ps1, character for character. */
 async function checkScript(card: Locator): Promise<void> {
   const expected = readFileSync(
@@ -340,8 +528,13 @@ async function main(): Promise<void> {
     throw new Error(`The Playground is not running at ${playgroundUrl}: start it with \`npm start\` first.`);
   }
   mkdirSync(outDir, { recursive: true });
-  await english();
-  await japanese();
+  const sections = { en: english, ja: japanese, escalation };
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(name in sections));
+  if (unknown.length > 0)
+    throw new Error(`Unknown section ${unknown.join(', ')}: use ${Object.keys(sections).join(', ')}.`);
+  for (const [name, run] of Object.entries(sections))
+    if (asked.length === 0 || asked.includes(name)) await run();
 }
 
 main().catch((err: unknown) => {

@@ -43,6 +43,9 @@ export class StorageTicketRepository implements TicketRepository {
         if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(COUNTER_KEY, counter?.eTag))) continue;
         throw error;
       }
+      // The counter item has no eTag before its first write, so two instances on a fresh store could both
+      // take #1; a number whose ticket already exists is skipped rather than overwritten.
+      if ((await this.storage.read([ticketKey(number)]))[ticketKey(number)]) continue;
       const ticket = build(number);
       await this.storage.write({ [ticketKey(number)]: { ...ticket, eTag: '*' } });
       await this.addToRequesterIndex(ticket);

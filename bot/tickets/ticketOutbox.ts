@@ -31,8 +31,18 @@ export interface TicketOutboxOptions {
 
 type Outcome =
   | { kind: 'done'; patch?: (ticket: Ticket, now: Date) => Ticket }
+  | { kind: 'dropped'; error: string }
   | { kind: 'retry'; error: string; afterMs?: number }
   | { kind: 'unreachable'; reason: UnreachableReason };
+
+/** Longer waits for a conversation's send limits are scheduled as retries instead of slept through. */
+const MAX_INLINE_WAIT_MS = 2_000;
+
+class RateLimited extends Error {
+  constructor(readonly waitMs: number) {
+    super('rate limited');
+  }
+}
 
 /** Statuses that are worth another try (msteams-docs rate-limit.md: 429, 412, 502, 504), plus 5xx and no answer. */
 const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
@@ -86,6 +96,11 @@ export class TicketOutbox {
       return;
     }
     const drive = this.drive(number)
+      .catch((error: Error) => {
+        // Storage trouble, say: try this ticket again later rather than waiting for a restart.
+        this.schedule(number, this.backoff.maxMs);
+        throw error;
+      })
       .catch((error: Error) =>
         this.options.logger.error('ticket outbox failed', { ticket: number, error: error.message }),
       )
@@ -98,9 +113,20 @@ export class TicketOutbox {
 
   private readonly rerun = new Set<number>();
 
-  /** Kicks every ticket with something pending, e.g. after a support channel was registered. */
+  /** A support channel was registered: cards that were waiting for one go out now, not at their next retry. */
   async kickAll(): Promise<void> {
-    await this.start();
+    const now = this.now().toISOString();
+    for (const ticket of await this.options.repository.list()) {
+      if (ticket.outbox.length === 0) continue;
+      if (!ticket.card && ticket.outbox[0]?.message.kind === 'postCard')
+        await this.options.repository.update(ticket.number, (current) => {
+          const [first, ...rest] = current.outbox;
+          return first?.message.kind === 'postCard'
+            ? { ...current, outbox: [{ ...first, notBefore: now }, ...rest] }
+            : current;
+        });
+      this.kick(ticket.number);
+    }
   }
 
   /** Resolves when nothing is being delivered right now (items waiting for a backoff may remain). For tests. */
@@ -108,10 +134,12 @@ export class TicketOutbox {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
-  stop(): void {
+  /** Stops taking new work and waits for sends in flight, so storage is not closed under a send's feet. */
+  async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    await this.idle();
   }
 
   private async drive(number: number): Promise<void> {
@@ -167,6 +195,14 @@ export class TicketOutbox {
       const stored = ticket.outbox.find((i) => i.id === item.id);
       if (!stored) return ticket;
       if (outcome.kind === 'done') return (outcome.patch ?? ((t) => t))({ ...ticket, outbox: rest }, now);
+      if (outcome.kind === 'dropped') {
+        this.options.logger.error('ticket delivery refused for good; dropped', {
+          ticket: number,
+          kind: item.message.kind,
+          error: outcome.error,
+        });
+        return { ...ticket, outbox: rest };
+      }
       if (outcome.kind === 'unreachable')
         return markUnreachable(
           { ...ticket, outbox: rest },
@@ -276,9 +312,10 @@ export class TicketOutbox {
   private async toUser(ticket: Ticket, eventIndex: number): Promise<Outcome> {
     const event = ticket.events[eventIndex];
     if (!event) return { kind: 'done' };
+    // The latest reference wins: after a reinstall the chat (or its service URL) may have changed.
     const address =
-      (ticket.requesterAddress as Partial<ConversationReference> | undefined) ??
-      (await this.options.addresses.lookup(ticket.requester));
+      (await this.options.addresses.lookup(ticket.requester)) ??
+      (ticket.requesterAddress as Partial<ConversationReference> | undefined);
     if (!address) return { kind: 'unreachable', reason: 'neverReached' };
     const conversationId = address.conversation?.id ?? '';
     await this.throttle(conversationId);
@@ -298,22 +335,32 @@ export class TicketOutbox {
     };
   }
 
+  /** Waits briefly for the conversation's send limits; a longer wait becomes a retry, so the lease stays valid. */
   private async throttle(conversationId: string): Promise<void> {
     const wait = this.limiter.delayFor(conversationId);
+    if (wait > MAX_INLINE_WAIT_MS) throw new RateLimited(wait);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     this.limiter.record(conversationId);
   }
 
   private classify(error: unknown, item: OutboxItem): Outcome {
+    if (error instanceof RateLimited) return { kind: 'retry', error: 'paced', afterMs: error.waitMs };
     const status = statusOf(error);
     const message = status ? `HTTP ${status}` : ((error as Error)?.message ?? 'unknown error').slice(0, 200);
     if (item.message.kind === 'toUser' && (status === 403 || status === 404))
       return { kind: 'unreachable', reason: status === 403 ? 'blocked' : 'neverReached' };
-    if (status !== undefined && !RETRYABLE.has(status))
-      this.options.logger.error('ticket delivery refused by Teams; retrying with backoff', {
-        ticket: item.id,
-        status,
-      });
+    if (status !== undefined && !RETRYABLE.has(status)) {
+      if (item.message.kind === 'postCard') {
+        // Never given up (a ticket must get its card), but loud: this is a setup problem an admin must fix.
+        this.options.logger.error(
+          'the support channel refused the ticket card: is the bot installed in that team, and is the channel id right? Retrying with backoff',
+          { item: item.id, status },
+        );
+        return { kind: 'retry', error: message, afterMs: this.backoff.maxMs };
+      }
+      // A deleted thread or card will not come back: drop the note or update rather than block the ticket.
+      return { kind: 'dropped', error: message };
+    }
     return { kind: 'retry', error: message, afterMs: retryAfterMs(error) };
   }
 }

@@ -76,12 +76,16 @@ export class TicketDesk {
   }
 
   /**
-   * The ticket a user is talking about through the bot right now: the most recently changed active ticket with
-   * the relay on.
+   * The ticket a user is talking about through the bot right now: the one they name, else the one whose agent
+   * wrote last (the user is most likely answering that), among active tickets with the relay on.
    */
-  async relayFor(person: Person): Promise<Ticket | undefined> {
+  async relayFor(person: Person, named?: number): Promise<Ticket | undefined> {
     const candidates = (await this.ticketsOf(person)).filter((t) => isActive(t) && t.relayActive);
-    return candidates.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
+    const chosen = candidates.find((t) => t.number === named);
+    if (chosen) return chosen;
+    const lastFromAgent = (t: Ticket) =>
+      [...t.events].reverse().find((e) => ['taken', 'agentMessage', 'reopened'].includes(e.kind))?.at ?? '';
+    return candidates.sort((a, b) => lastFromAgent(b).localeCompare(lastFromAgent(a)))[0];
   }
 
   async pending(): Promise<Ticket[]> {

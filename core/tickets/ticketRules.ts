@@ -26,7 +26,9 @@ export type Refusal =
   | { refused: 'notRequester' }
   | { refused: 'emptyMessage' }
   /** Another instance is delivering this ticket's outbox right now. */
-  | { refused: 'busy' };
+  | { refused: 'busy' }
+  /** The user already said whether it was solved. */
+  | { refused: 'alreadyAnswered' };
 
 export type RuleResult = Ticket | Refusal;
 export const isRefusal = (result: RuleResult): result is Refusal => 'refused' in result;
@@ -146,17 +148,17 @@ export function userMessage(
   text: string,
   attachments: Attachment[],
   now: Date,
+  /** From "add information" in my tickets, rather than a reply in the conversation with the agent. */
+  asInfo = false,
 ): RuleResult {
   if (!isRequester(ticket, user)) return { refused: 'notRequester' };
   if (!isActive(ticket)) return { refused: 'notActive', status: ticket.status };
   if (!text.trim() && attachments.length === 0) return { refused: 'emptyMessage' };
   const status: TicketStatus = ticket.status === 'waitingForUser' ? 'assigned' : ticket.status;
-  return withEvent(
-    { ...ticket, status },
-    now,
-    { kind: ticket.relayActive ? 'userMessage' : 'userInfo', by: user, text: clip(text.trim()), attachments },
-    ['thread'],
-  );
+  const kind = ticket.relayActive && !asInfo ? 'userMessage' : 'userInfo';
+  return withEvent({ ...ticket, status }, now, { kind, by: user, text: clip(text.trim()), attachments }, [
+    'thread',
+  ]);
 }
 
 export function resolve(ticket: Ticket, agent: Person, now: Date): RuleResult {
@@ -164,7 +166,14 @@ export function resolve(ticket: Ticket, agent: Person, now: Date): RuleResult {
   if (ticket.assignee && !samePerson(ticket.assignee, agent))
     return { refused: 'notAssignee', assignee: ticket.assignee };
   return withEvent(
-    { ...ticket, status: 'resolved', assignee: ticket.assignee ?? agent, relayActive: false },
+    // A new resolve asks the user again, even if they answered an earlier one.
+    {
+      ...ticket,
+      status: 'resolved',
+      assignee: ticket.assignee ?? agent,
+      relayActive: false,
+      feedback: undefined,
+    },
     now,
     { kind: 'resolved', by: agent },
     ['user'],
@@ -217,6 +226,7 @@ export function feedback(
 ): RuleResult {
   if (!isRequester(ticket, user)) return { refused: 'notRequester' };
   if (ticket.status !== 'resolved') return { refused: 'notResolved', status: ticket.status };
+  if (ticket.feedback) return { refused: 'alreadyAnswered' };
   const reopened: Partial<Ticket> = solved
     ? {}
     : { status: ticket.assignee ? 'assigned' : 'open', relayActive: !!ticket.assignee };

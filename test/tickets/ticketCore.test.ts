@@ -196,3 +196,17 @@ describe('sending limits and backoff', () => {
     assert.ok(backoffDelay(10, settings, () => 0) >= 4000);
   });
 });
+
+describe('ticket numbers after a lost counter', () => {
+  it('skips a number whose ticket exists instead of overwriting it', async () => {
+    const storage = new MemoryStorage();
+    const repository = new StorageTicketRepository(storage);
+    await repository.create((n) => newTicket(n, draft, now));
+    await repository.create((n) => newTicket(n, draft, now));
+    // Another instance wrote a stale counter (both saw none at first).
+    await storage.write({ 'tickets/counter': { last: 0, eTag: '*' } });
+    const third = await repository.create((n) => newTicket(n, { ...draft, summary: 'third' }, now));
+    assert.equal(third.number, 3);
+    assert.equal((await repository.get(1))?.summary, 's', 'ticket #1 is intact');
+  });
+});

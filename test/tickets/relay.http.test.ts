@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { loadCatalog } from '../helpers/testBot';
+import { HANAKO, KEN, PERSONAL, SAKURA, TicketHarness, mentions } from './ticketHarness';
+
+const t = (key: string, params?: Record<string, string | number>) => loadCatalog().text('ja', key, params);
+
+async function openTicket(h: TicketHarness, number: number, errorMessage = 'エラー'): Promise<string> {
+  await h.userSays(HANAKO, '担当者と話したい');
+  await h.userClicks(HANAKO, { action: 'ticket.details', errorMessage });
+  await h.userClicks(HANAKO, { action: 'ticket.screenshot', choice: 'none' });
+  await h.userClicks(HANAKO, { action: 'ticket.confirm', choice: 'send' });
+  return (await h.settled(number)).card!.threadConversationId;
+}
+
+describe('Talking through the bot: the relay and its edges (HTTP)', function () {
+  this.timeout(20_000);
+  let h: TicketHarness;
+  afterEach(async () => h?.stop());
+
+  it('help and cancel stay the bot\'s during a relay; "#n" picks the ticket; replies go to the agent who wrote last', async () => {
+    h = await new TicketHarness().start();
+    const first = await openTicket(h, 1);
+    await h.userSays(HANAKO, '終了'); // leave #1's (not yet started) relay state alone
+    const second = await openTicket(h, 2);
+    await h.execute(SAKURA, first, 'ticket.take', { ticket: 1 });
+    await h.execute(KEN, second, 'ticket.take', { ticket: 2 });
+    await h.channelSays(SAKURA, first, '#1 についての質問です');
+    await h.settled(1);
+    // The user answers: it goes to #1, whose agent wrote last.
+    await h.userSays(HANAKO, 'はい、そうです');
+    await h.settled(1);
+    assert.ok(mentions(h.connector.postsTo(first).at(-1), 'はい、そうです'));
+    // "#2 …" addresses the other ticket, without the prefix.
+    await h.userSays(HANAKO, '#2 こちらは別の件です');
+    const ticket2 = await h.settled(2);
+    assert.ok(mentions(h.connector.postsTo(second).at(-1), 'こちらは別の件です'));
+    assert.equal(ticket2.events.at(-1)?.text, 'こちらは別の件です');
+    // Help is the bot's, not a message for the agent.
+    const before = h.connector.postsTo(first).length + h.connector.postsTo(second).length;
+    await h.userSays(HANAKO, 'ヘルプ');
+    assert.ok(mentions(h.connector.postsTo(PERSONAL(HANAKO)).at(-1), t('help.title')));
+    await h.settled(1);
+    await h.settled(2);
+    assert.equal(h.connector.postsTo(first).length + h.connector.postsTo(second).length, before);
+  });
+
+  it('adding information keeps the conversation with the agent going; a second rating is refused', async () => {
+    h = await new TicketHarness().start();
+    const thread = await openTicket(h, 1);
+    await h.execute(SAKURA, thread, 'ticket.take', { ticket: 1 });
+    await h.userClicks(HANAKO, { action: 'ticket.addInfo', ticket: '1', info: 'PC 名は TKY-001 です' });
+    let ticket = await h.settled(1);
+    assert.equal(ticket.relayActive, true);
+    assert.equal(ticket.events.at(-1)?.kind, 'userInfo');
+    await h.userSays(HANAKO, 'まだ待っています');
+    ticket = await h.settled(1);
+    assert.equal(ticket.events.at(-1)?.kind, 'userMessage');
+
+    await h.execute(SAKURA, thread, 'ticket.resolve', { ticket: 1 });
+    await h.settled(1);
+    await h.userClicks(HANAKO, { action: 'ticket.feedback', ticket: '1', solved: 'yes', rating: '4' });
+    await h.userClicks(HANAKO, { action: 'ticket.feedback', ticket: '1', solved: 'yes', rating: '1' });
+    assert.equal(
+      h.connector.postsTo(PERSONAL(HANAKO)).at(-1)?.text,
+      t('ticket.refused.alreadyAnswered', { label: '#1' }),
+    );
+    ticket = await h.settled(1);
+    assert.deepEqual(ticket.feedback, { solved: true, rating: 4 });
+  });
+
+  it('"my tickets" in a group chat points to the personal chat instead of listing tickets to everyone', async () => {
+    h = await new TicketHarness().start();
+    await openTicket(h, 1);
+    await h.groupSays(HANAKO, '19:group@thread.v2', 'my tickets');
+    assert.equal(h.connector.postsTo('19:group@thread.v2').at(-1)?.text, t('ticket.mine.personalOnly'));
+  });
+
+  it('a typed answer to the form fills the error message and shows the form again', async () => {
+    h = await new TicketHarness().start();
+    await h.userSays(HANAKO, '担当者と話したい');
+    await h.userSays(HANAKO, '0xCAA70004 と表示されます');
+    const posts = h.connector.postsTo(PERSONAL(HANAKO));
+    assert.equal(posts.at(-2)?.text, t('escalation.form.typed'));
+    assert.ok(mentions(posts.at(-1), t('escalation.form.title')));
+    assert.ok(JSON.stringify(posts.at(-1)).includes('"value":"0xCAA70004 と表示されます"'));
+  });
+
+  it("long messages in Japanese never break the agents' card", async () => {
+    h = await new TicketHarness().start();
+    const long = 'サインインできません。'.repeat(200);
+    const thread = await openTicket(h, 1, long.slice(0, 1000));
+    for (let i = 0; i < 4; i++) {
+      const answer = await h.execute(SAKURA, thread, 'ticket.reply', { ticket: 1, reply: long });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.type, 'application/vnd.microsoft.card.adaptive');
+      await h.userSays(HANAKO, long);
+    }
+    const ticket = await h.settled(1);
+    assert.equal(ticket.outbox.length, 0);
+    const update = h.connector.updates.at(-1)!;
+    assert.ok(Buffer.byteLength(JSON.stringify(update.body)) < 40 * 1024);
+  });
+
+  it('a thread or card that is gone (404) does not block the ticket; a refused channel post is retried, never dropped', async () => {
+    h = await new TicketHarness().start();
+    h.connector.failNext((c) => c.path === '/v3/conversations', 403, 2);
+    const thread = await openTicket(h, 1);
+    assert.equal(h.connector.createdThreads.length, 1, 'posted after two refusals');
+    h.connector.failNext((c) => c.method === 'PUT', 404, 5);
+    h.connector.failNext((c) => c.conversationId === thread, 404, 5);
+    await h.execute(SAKURA, thread, 'ticket.take', { ticket: 1 });
+    await h.userSays(HANAKO, 'こんにちは');
+    const ticket = await h.settled(1);
+    assert.equal(ticket.outbox.length, 0);
+    assert.ok(
+      h.connector
+        .postsTo(PERSONAL(HANAKO))
+        .some((p) => p.text === t('ticket.user.taken', { label: '#1', agent: '森 さくら' })),
+    );
+  });
+});

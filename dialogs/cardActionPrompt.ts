@@ -26,21 +26,27 @@ export function cardPromptOptions(card: CardAttachment, spec: CardPromptSpec): C
   return { prompt: MessageFactory.attachment(card), validations: spec };
 }
 
-/** Asks with a card; answers come from its buttons or as typed words. Anything else gets a retry, never silence. */
-export class CardActionPrompt extends Prompt<CardAction> {
-  constructor(dialogId: string) {
-    super(dialogId);
-  }
-
+/**
+ * A prompt that asks with a card. On a retry it first says why: a button from an older card ("stale") or an
+ * answer it could not use.
+ */
+export abstract class CardPrompt<T> extends Prompt<T> {
   protected override async onPrompt(
     context: TurnContext,
     state: { lastWasStale?: boolean },
     options: PromptOptions,
     isRetry: boolean,
   ): Promise<void> {
-    const spec = options.validations as CardPromptSpec;
+    const spec = options.validations as { retryText: string; staleText: string };
     if (isRetry) await context.sendActivity(state.lastWasStale ? spec.staleText : spec.retryText);
     if (options.prompt) await context.sendActivity(options.prompt);
+  }
+}
+
+/** Asks with a card; answers come from its buttons or as typed words. Anything else gets a retry, never silence. */
+export class CardActionPrompt extends CardPrompt<CardAction> {
+  constructor(dialogId: string) {
+    super(dialogId);
   }
 
   protected override async onRecognize(

@@ -1,5 +1,6 @@
 import type { Attachment as ActivityAttachment, TurnContext } from 'botbuilder';
-import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
+import type { PromptOptions, PromptRecognizerResult } from 'botbuilder-dialogs';
+import { CardPrompt } from './cardActionPrompt';
 import { parseCardAction, type CardAction, type CardActionName } from '../core/cardActions';
 import type { Attachment } from '../core/tickets/ticket';
 import { isOneOf } from '../core/textMatching';
@@ -39,20 +40,9 @@ export function attachmentLinks(attachments: ActivityAttachment[] | undefined): 
 }
 
 /** Asks with a card; answers are the card's buttons, and, where the step allows it, typed text or files. */
-export class EscalationPrompt extends Prompt<EscalationAnswer> {
+export class EscalationPrompt extends CardPrompt<EscalationAnswer> {
   constructor(dialogId: string) {
     super(dialogId);
-  }
-
-  protected override async onPrompt(
-    context: TurnContext,
-    state: { lastWasStale?: boolean },
-    options: PromptOptions,
-    isRetry: boolean,
-  ): Promise<void> {
-    const spec = options.validations as EscalationPromptSpec;
-    if (isRetry) await context.sendActivity(state.lastWasStale ? spec.staleText : spec.retryText);
-    if (options.prompt && (!isRetry || !spec.acceptText)) await context.sendActivity(options.prompt);
   }
 
   protected override async onRecognize(

@@ -12,6 +12,7 @@ import {
   TICKET_CATEGORIES,
   ticketLabel,
   type Person,
+  type SupportChannel,
   type Ticket,
   type TicketCategory,
 } from '../core/tickets/ticket';
@@ -36,17 +37,7 @@ import { languageOf } from './turnLanguage';
 
 /** The support channels as the commands need them (the bot layer stores them). */
 export interface SupportChannelDirectory {
-  register(
-    channel: {
-      channelId: string;
-      serviceUrl?: string;
-      tenantId?: string;
-      teamId?: string;
-      registeredBy?: string;
-      registeredAt?: string;
-    },
-    category?: TicketCategory,
-  ): Promise<void>;
+  register(channel: SupportChannel, category?: TicketCategory): Promise<void>;
   isSupportChannel(channelId: string): Promise<boolean>;
 }
 

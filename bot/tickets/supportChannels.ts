@@ -1,17 +1,7 @@
 import type { Storage } from 'botbuilder';
-import type { TicketCategory } from '../../core/tickets/ticket';
+import type { SupportChannel, TicketCategory } from '../../core/tickets/ticket';
 
-/** A Teams channel that receives tickets. */
-export interface SupportChannel {
-  /** The channel's conversation id, e.g. 19:…@thread.tacv2. */
-  channelId: string;
-  /** Known for registered channels; a configured one is reached through the requester's service URL. */
-  serviceUrl?: string;
-  tenantId?: string;
-  teamId?: string;
-  registeredBy?: string;
-  registeredAt?: string;
-}
+export type { SupportChannel };
 
 /** SUPPORT_CHANNEL_ID and SUPPORT_CHANNEL_ID_<CATEGORY>, as the composition root read them. */
 export interface ConfiguredSupportChannels {

@@ -141,3 +141,15 @@ export function parseTicketNumber(text: string): number | undefined {
   const n = match ? Number(match[1]) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
+
+/** A Teams channel that receives tickets. */
+export interface SupportChannel {
+  /** The channel's conversation id, e.g. 19:…@thread.tacv2. */
+  channelId: string;
+  /** Known for registered channels; a configured one is reached through the requester's service URL. */
+  serviceUrl?: string;
+  tenantId?: string;
+  teamId?: string;
+  registeredBy?: string;
+  registeredAt?: string;
+}

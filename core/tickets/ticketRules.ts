@@ -1,14 +1,9 @@
-import type { DiagnosisTrail } from '../diagnosis';
-import type { Language } from '../language';
 import {
   isActive,
   type Attachment,
-  type ConversationAddress,
   type OutboxMessage,
   type Person,
   type Ticket,
-  type TicketCategory,
-  type TicketDetails,
   type TicketEvent,
   type TicketStatus,
 } from './ticket';
@@ -33,17 +28,19 @@ export type Refusal =
 export type RuleResult = Ticket | Refusal;
 export const isRefusal = (result: RuleResult): result is Refusal => 'refused' in result;
 
-export interface TicketDraft {
-  requester: Person;
-  requesterAddress?: ConversationAddress;
-  tenantId?: string;
-  serviceUrl?: string;
-  category: TicketCategory;
-  language: Language;
-  summary: string;
-  details: TicketDetails;
-  trail: DiagnosisTrail;
-}
+/** What the escalation knows when it opens a ticket; the rest (status, events, outbox…) starts here. */
+export type TicketDraft = Pick<
+  Ticket,
+  | 'requester'
+  | 'requesterAddress'
+  | 'tenantId'
+  | 'serviceUrl'
+  | 'category'
+  | 'language'
+  | 'summary'
+  | 'details'
+  | 'trail'
+>;
 
 /** Text from people is kept whole up to a length that fits on a card and in a Teams message. */
 export const MESSAGE_LIMIT = 2000;

@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Activity } from 'botbuilder';
-import { createApp, type App } from '../../bot/app';
-import { loadConfig } from '../../bot/config';
-import { silentLogger } from '../../bot/logger';
-import { projectRoot } from '../../bot/paths';
-import { SqliteStorage } from '../../bot/storage/sqliteStorage';
+import type { App } from '../../bot/app';
 import type { Ticket } from '../../core/tickets/ticket';
-import { freePort } from '../helpers/ports';
-import {
-  loadCatalog,
-  loadProducts,
-  loadUnderstandingOnce,
-  stringsOf,
-  submitDataOf,
-  unreachableDirectory,
-  type CardContent,
-} from '../helpers/testBot';
+import { startBotWithPlayground, until, type PlaygroundRun, type SentActivity } from '../helpers/playground';
+import { loadCatalog, stringsOf, submitDataOf, type CardContent } from '../helpers/testBot';
 
 /**
  * Escalation to a support agent in the Microsoft 365 Agents Playground: the real server, the Playground's
@@ -29,7 +12,6 @@ import {
  * its currentUser; only invokes keep the `from` they are sent with, so the agent who takes the ticket is the yml's
  * user-id-11.
  */
-const PLAYGROUND_CLI = join(projectRoot(), 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 const CHAT = 'personal-chat-id'; // .m365agentsplayground.yml
 const SUPPORT_CHANNEL = 'channel-support-desk-id'; // the yml's team channel
 const USER = 'user-id-0'; // the yml's currentUser, 佐藤 花子
@@ -39,106 +21,23 @@ const BOT = { id: '00000000-0000-0000-0000-00000000b07d', name: 'Sign-in Desk' }
 
 const t = (key: string, params?: Record<string, string | number>) => loadCatalog().text('ja', key, params);
 
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 const mentions = (value: unknown, text: string) => stringsOf(value).some((s) => s.includes(text));
 
 describe('Agents Playground end to end: escalation to a support agent', function () {
   this.timeout(60_000);
+  let run: PlaygroundRun;
   let app: App;
-  let playground: ChildProcess;
-  let playgroundUrl: string;
-  let workDir: string;
-  /** What the bot sent (in turns and proactively), where, with the id the Playground gave each message. */
-  const sent: { activity: Partial<Activity>; conversation: string; id: string }[] = [];
+  let sent: SentActivity[];
+  let post: PlaygroundRun['post'];
 
   before(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'signin-desk-playground-escalation-'));
-    copyFileSync(
-      join(projectRoot(), '.m365agentsplayground.yml'),
-      join(workDir, '.m365agentsplayground.yml'),
-    );
-    app = createApp({
-      config: loadConfig({ DATA_DIR: workDir, SUPPORT_CHANNEL_ID: SUPPORT_CHANNEL }),
-      storage: new SqliteStorage(':memory:'),
-      catalog: loadCatalog(),
-      logger: silentLogger,
-      directory: unreachableDirectory,
-      understanding: loadUnderstandingOnce(),
-      products: loadProducts(),
-    });
-    app.adapter.use(async (context, next) => {
-      context.onSendActivities(async (ctx, activities, sendNext) => {
-        const responses = await sendNext();
-        activities.forEach((activity, i) =>
-          sent.push({
-            activity,
-            conversation: activity.conversation?.id ?? ctx.activity.conversation?.id ?? '',
-            id: responses[i]?.id ?? '',
-          }),
-        );
-        return responses;
-      });
-      await next();
-    });
-    const botPort = (await app.server.listen(0, '127.0.0.1')).port;
-    const port = await freePort();
-    playgroundUrl = `http://127.0.0.1:${port}`;
-    playground = spawn(
-      process.execPath,
-      [
-        PLAYGROUND_CLI,
-        '--app-endpoint',
-        `http://127.0.0.1:${botPort}/api/messages`,
-        '--channel-id',
-        'msteams',
-        '--port',
-        String(port),
-        '--disable-telemetry',
-      ],
-      { cwd: workDir, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: 'ignore' },
-    );
-    await until(
-      'the Playground',
-      async () => {
-        try {
-          return (await fetch(`${playgroundUrl}/_debug/ping`)).ok ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      60_000,
-    );
+    run = await startBotWithPlayground({ SUPPORT_CHANNEL_ID: SUPPORT_CHANNEL });
+    ({ app, sent, post } = run);
   });
 
   after(async () => {
-    playground?.kill('SIGTERM');
-    await app?.server.close(1000);
-    rmSync(workDir, { recursive: true, force: true });
+    await run?.stop();
   });
-
-  async function post(path: string, body: unknown): Promise<string> {
-    const response = await fetch(playgroundUrl + path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    assert.ok(response.ok, `${path}: ${response.status} ${text}`);
-    return text;
-  }
 
   const sentTo = (conversation: string, after = 0) =>
     sent.slice(after).filter((s) => s.conversation === conversation);

@@ -1,125 +1,30 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Activity } from 'botbuilder';
-import { createApp, type App } from '../../bot/app';
-import { loadConfig } from '../../bot/config';
-import { silentLogger } from '../../bot/logger';
-import { projectRoot } from '../../bot/paths';
-import { freePort } from '../helpers/ports';
-import { SqliteStorage } from '../../bot/storage/sqliteStorage';
-import {
-  codeBlocksOf,
-  loadCatalog,
-  loadProducts,
-  unreachableDirectory,
-  loadUnderstandingOnce,
-  stringsOf,
-  submitDataOf,
-  type CardContent,
-} from '../helpers/testBot';
+import { startBotWithPlayground, until, type PlaygroundRun, type SentActivity } from '../helpers/playground';
+import { codeBlocksOf, loadCatalog, stringsOf, submitDataOf, type CardContent } from '../helpers/testBot';
 
 /**
  * The Microsoft 365 Agents Playground (the client `npm start` opens) talking to the real server, driven
  * through the Playground's own HTTP API, as a user would click. That API is internal to the Playground,
  * so its version is pinned in package.json.
  */
-const PLAYGROUND_CLI = join(projectRoot(), 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 const CHAT = 'personal-chat-id'; // .m365agentsplayground.yml
 const USER = 'user-id-0';
 
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('Agents Playground end to end', function () {
   this.timeout(120_000);
-  let app: App;
-  let playground: ChildProcess;
+  let run: PlaygroundRun;
   let playgroundUrl: string;
-  let workDir: string;
-  /** What the bot sent, with the id the Playground gave each message (needed to "click" its buttons). */
-  const sent: { activity: Partial<Activity>; id: string }[] = [];
+  let sent: SentActivity[];
+  let post: PlaygroundRun['post'];
 
   before(async () => {
-    workDir = mkdtempSync(join(tmpdir(), 'signin-desk-playground-'));
-    copyFileSync(
-      join(projectRoot(), '.m365agentsplayground.yml'),
-      join(workDir, '.m365agentsplayground.yml'),
-    );
-    app = createApp({
-      config: loadConfig({ DATA_DIR: workDir }),
-      storage: new SqliteStorage(':memory:'),
-      catalog: loadCatalog(),
-      logger: silentLogger,
-      directory: unreachableDirectory,
-      understanding: loadUnderstandingOnce(),
-      products: loadProducts(),
-    });
-    app.adapter.use(async (context, next) => {
-      context.onSendActivities(async (_ctx, activities, sendNext) => {
-        const responses = await sendNext();
-        activities.forEach((activity, i) => sent.push({ activity, id: responses[i]?.id ?? '' }));
-        return responses;
-      });
-      await next();
-    });
-    const botPort = (await app.server.listen(0, '127.0.0.1')).port;
-    const port = await freePort();
-    playgroundUrl = `http://127.0.0.1:${port}`;
-    playground = spawn(
-      process.execPath,
-      [
-        PLAYGROUND_CLI,
-        '--app-endpoint',
-        `http://127.0.0.1:${botPort}/api/messages`,
-        '--channel-id',
-        'msteams',
-        '--port',
-        String(port),
-        '--disable-telemetry',
-      ],
-      { cwd: workDir, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: 'ignore' },
-    );
-    await until(
-      'the Playground',
-      async () => {
-        try {
-          return (await fetch(`${playgroundUrl}/_debug/ping`)).ok ? true : undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      60_000,
-    );
+    run = await startBotWithPlayground();
+    ({ sent, post, url: playgroundUrl } = run);
   });
 
   after(async () => {
-    playground?.kill('SIGTERM');
-    await app?.server.close(1000);
-    rmSync(workDir, { recursive: true, force: true });
+    await run?.stop();
   });
-
-  async function post(path: string, body: unknown): Promise<void> {
-    const response = await fetch(playgroundUrl + path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    assert.ok(response.ok, `${path}: ${response.status} ${await response.text()}`);
-  }
 
   /** Waits for the bot's answer to settle and returns the last card it sent, with its message id. */
   async function nextCard(after: number): Promise<{ card: CardContent; id: string; texts: string[] }> {

@@ -16,7 +16,7 @@ export interface StepCardData {
   code: CardCodeSnippet[];
   links: CardLink[];
   /** `back` is empty when there is nothing to go back to. */
-  labels: { done: string; notHelped: string; checklist: string; back: string };
+  labels: { done: string; notHelped: string; checklist: string; back: string; person: string };
 }
 
 export function renderStepCard(data: StepCardData): CardAttachment {

@@ -119,6 +119,7 @@ export class DiagnosisViews {
         notHelped: this.text(language, 'step.notHelped'),
         checklist: this.text(language, 'step.checklist'),
         back: canGoBack ? this.text(language, 'action.back') : '',
+        person: this.text(language, 'next.person'),
       },
     });
   }

@@ -31,7 +31,14 @@ export abstract class InterruptibleDialog extends ComponentDialog {
 
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
     const escalating = innerDc.stack.some((instance) => instance.id === DialogIds.escalation);
-    if (!escalating && isHumanRequest(innerDc.context.activity)) {
+    const value = parseCardAction(innerDc.context.activity.value);
+    // The "talk to a person" button on a step card (the menu's own button is an answer to the menu, below).
+    const personButton =
+      value.kind === 'action' &&
+      value.action.action === 'diagnosis.start' &&
+      value.action.flow === 'person' &&
+      innerDc.activeDialog?.id !== DialogIds.cardPrompt;
+    if (!escalating && (isHumanRequest(innerDc.context.activity) || personButton)) {
       // "I want to talk to a person" mid-diagnosis: hand over with everything learned so far.
       const trail = latestTrail(innerDc.stack);
       await innerDc.cancelAllDialogs();
@@ -61,11 +68,11 @@ export abstract class InterruptibleDialog extends ComponentDialog {
 }
 
 /**
- * The trail of the innermost running dialog (stack[0] is the top). Each dialog keeps the trail it was given in
- * its options or step values, so the deepest one holds the most.
+ * The trail of the innermost running dialog (the last stack entry is the active one). Each dialog keeps the
+ * trail it was given in its options or step values, so the deepest one holds the most.
  */
 function latestTrail(stack: DialogInstance[]): DiagnosisTrail | undefined {
-  for (const instance of stack) {
+  for (const instance of [...stack].reverse()) {
     const state = instance.state as {
       dialogs?: { dialogStack?: DialogInstance[] };
       options?: { trail?: DiagnosisTrail };

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import {
+  createTestBot,
+  lastCard,
+  loadCatalog,
+  nodesOf,
+  stringsOf,
+  submitDataOf,
+  textsOf,
+  TestConversation,
+} from '../helpers/testBot';
+
+const t = (key: string, params?: Record<string, string | number>) => loadCatalog().text('ja', key, params);
+
+const inputIdsOf = (card: ReturnType<typeof lastCard>) =>
+  nodesOf(card)
+    .filter((n) => n.type === 'Input.Text')
+    .map((n) => n.id);
+
+describe('Asking for a person mid-diagnosis (TestAdapter)', () => {
+  let conversation: TestConversation;
+  beforeEach(() => {
+    conversation = new TestConversation(createTestBot().adapter, { locale: 'ja-JP' });
+  });
+
+  it('the button on a step card hands over with the trail; steps already tried are not asked again', async () => {
+    let replies = await conversation.say('Office 2016 にサインインできない');
+    const step = lastCard(replies);
+    const done = submitDataOf(step).find((d) => d.outcome === 'done')!;
+    const person = submitDataOf(step).find((d) => d.action === 'diagnosis.start' && d.flow === 'person');
+    assert.ok(person, 'every step card offers a person');
+    await conversation.click(done);
+    replies = await conversation.click(person);
+    const form = lastCard(replies);
+    assert.ok(stringsOf(form).includes(t('escalation.form.title')));
+    assert.deepEqual(inputIdsOf(form), ['errorMessage', 'device', 'browser']);
+    await conversation.click({ action: 'ticket.details', device: 'Windows 10' });
+    replies = await conversation.click({ action: 'ticket.screenshot', choice: 'none' });
+    const summary = stringsOf(lastCard(replies));
+    assert.ok(summary.includes('Office 2016 にサインインできない'), "the user's words");
+    assert.ok(
+      summary.some((s) => s.includes(loadCatalog().flow('ja').step('sign-out-quit-office').title)),
+      'the step done is on the summary',
+    );
+    assert.ok(summary.includes('Windows 10'));
+    assert.ok(summary.includes(t('ticket.category.signin')), 'the category comes from the trail');
+  });
+
+  it('typed words ask for a person at any question; cancel leaves without sending anything', async () => {
+    await conversation.say('Office にサインインできない');
+    let replies = await conversation.say('担当者と話したい');
+    assert.ok(stringsOf(lastCard(replies)).includes(t('escalation.form.title')));
+    replies = await conversation.say('キャンセル');
+    assert.ok(textsOf(replies).includes(t('cancel.done')));
+  });
+
+  it('"no screenshot" can be typed; Edit goes back to the form with the answers kept', async () => {
+    await conversation.say('talk to a human');
+    await conversation.click({
+      action: 'ticket.details',
+      errorMessage: 'AADSTS50126',
+      browser: 'Chrome 131',
+    });
+    let replies = await conversation.say('なし');
+    assert.ok(stringsOf(lastCard(replies)).includes(t('escalation.summary.title')));
+    replies = await conversation.click({ action: 'ticket.confirm', choice: 'edit' });
+    const form = lastCard(replies);
+    assert.ok(JSON.stringify(form).includes('"value":"AADSTS50126"'));
+    assert.ok(JSON.stringify(form).includes('"value":"Chrome 131"'));
+  });
+});

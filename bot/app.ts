@@ -78,6 +78,7 @@ export function createApp(deps: AppDeps): App {
     runTurn: (context) => parts.bot.run(context),
     catalog: deps.catalog,
     logger: deps.logger,
+    attachments: parts.tickets.attachments,
     onClose: () => outbox.stop(),
   });
   // Whatever an earlier run left undelivered goes out now.

@@ -24,11 +24,12 @@ import { TenantGuard } from './tenantGuard';
 import { TurnSerializer } from './turnSerializer';
 import type { SupportConfig } from './config';
 import { TicketDesk } from '../core/tickets/ticketDesk';
-import { isActive, type Person, type TicketCategory } from '../core/tickets/ticket';
+import { isActive, type Attachment, type Person, type TicketCategory } from '../core/tickets/ticket';
 import type { TicketDraft } from '../core/tickets/ticketRules';
 import { TicketCommands } from '../dialogs/ticketCommands';
 import { TicketViews } from '../dialogs/ticketViews';
 import { AddressBook } from './tickets/addressBook';
+import { AttachmentKeeper } from './tickets/attachmentKeeper';
 import { StorageTicketRepository } from './tickets/storageTicketRepository';
 import { SupportChannels } from './tickets/supportChannels';
 
@@ -55,6 +56,7 @@ export interface TicketParts {
   channels: SupportChannels;
   addresses: AddressBook;
   views: TicketViews;
+  attachments: AttachmentKeeper;
   attachOutbox(outbox: { kick(number: number): void; kickAll(): Promise<void> }): void;
 }
 
@@ -82,9 +84,11 @@ export function createBot(deps: BotDeps): BotParts {
   const channels = new SupportChannels(deps.storage, deps.support.channels);
   const addresses = new AddressBook(deps.storage);
   const ticketViews = new TicketViews(views, deps.support.timeZone);
+  const attachments = new AttachmentKeeper(deps.storage, deps.publicBaseUrl, deps.logger);
   const intake = {
     open: (draft: TicketDraft) => desk.open(draft),
     hasSupportChannel: async (category: TicketCategory) => !!(await channels.channelFor(category)),
+    keepAttachments: (context: TurnContext, links: Attachment[]) => attachments.keep(context, links),
     activeTicketsOf: async (person: Person) => (await desk.ticketsOf(person)).filter(isActive),
   };
   const ticketCommands = new TicketCommands({
@@ -93,6 +97,7 @@ export function createBot(deps: BotDeps): BotParts {
     addresses,
     access,
     views: ticketViews,
+    attachments,
     supportLanguage: deps.support.language,
     onChannelRegistered: () => void outbox?.kickAll(),
     now,
@@ -133,6 +138,7 @@ export function createBot(deps: BotDeps): BotParts {
       channels,
       addresses,
       views: ticketViews,
+      attachments,
       attachOutbox: (attached) => {
         outbox = attached;
       },

@@ -9,6 +9,10 @@ export interface ServerDeps {
   runTurn: (context: TurnContext) => Promise<void>;
   catalog: ContentCatalog;
   logger: Logger;
+  /** Screenshots users pasted, copied so agents can open them (see AttachmentKeeper). */
+  attachments?: {
+    load(token: string): Promise<{ contentType: string; name: string; body: Buffer } | undefined>;
+  };
   /** Runs once no more turns can start (stops background work such as the ticket outbox). */
   onClose?: () => void | Promise<void>;
 }
@@ -75,6 +79,22 @@ export function createServer(deps: ServerDeps): BotServer {
       'X-Content-Type-Options': 'nosniff',
     });
     res.end(body);
+  });
+
+  server.get('/attachments/:token', async (req, res) => {
+    const file = await deps.attachments?.load(String(req.params.token ?? ''));
+    if (!file) {
+      res.send(404, { error: 'No such file' });
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': file.contentType,
+      'Content-Length': file.body.length,
+      'Content-Disposition': `inline; filename="${file.name.replace(/[^\w.-]/g, '_')}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, max-age=3600',
+    });
+    res.end(file.body);
   });
 
   return {

@@ -9,6 +9,7 @@ import type { CardAction } from '../core/cardActions';
 import { withHandoff, type DiagnosisTrail } from '../core/diagnosis';
 import {
   ticketLabel,
+  type Attachment,
   type Person,
   type Ticket,
   type TicketCategory,
@@ -26,6 +27,8 @@ import { isHumanRequest } from './commands';
 export interface TicketIntake {
   open(draft: TicketDraft): Promise<Ticket>;
   hasSupportChannel(category: TicketCategory): Promise<boolean>;
+  /** Copies pasted screenshots so agents can open them. */
+  keepAttachments(context: TurnContext, links: Attachment[]): Promise<Attachment[]>;
   /** The requester's tickets still being worked on, newest first. */
   activeTicketsOf(person: Person): Promise<Ticket[]>;
 }
@@ -151,7 +154,8 @@ export class EscalationDialog extends ComponentDialog {
     const answer = step.result as EscalationAnswer;
     const values = step.values as { details: TicketDetails };
     if (answer.kind === 'attachments') {
-      values.details = { ...values.details, screenshots: answer.attachments.slice(0, 5) };
+      const screenshots = await this.intake.keepAttachments(step.context, answer.attachments.slice(0, 5));
+      values.details = { ...values.details, screenshots };
       // Words sent with the picture are kept too: they are usually the error.
       if (answer.text && !values.details.errorMessage) values.details.errorMessage = clean(answer.text);
     } else {

@@ -11,6 +11,7 @@ import { foldText, isOneOf } from '../core/textMatching';
 import {
   TICKET_CATEGORIES,
   ticketLabel,
+  type Attachment,
   type Person,
   type SupportChannel,
   type Ticket,
@@ -41,12 +42,19 @@ export interface SupportChannelDirectory {
   isSupportChannel(channelId: string): Promise<boolean>;
 }
 
+/** Turns links from a user's message into links the other side can open (see bot/tickets/attachmentKeeper). */
+export interface AttachmentCopier {
+  keep(context: TurnContext, links: Attachment[]): Promise<Attachment[]>;
+}
+
 export interface TicketCommandDeps {
   desk: TicketDesk;
   channels: SupportChannelDirectory;
   addresses: { remember(person: Person, reference: Partial<ConversationReference>): Promise<void> };
   access: AdminAccess;
   views: TicketViews;
+  /** Copies pasted images so the other side can open them. */
+  attachments: AttachmentCopier;
   /** The language of the support channel. */
   supportLanguage: Language;
   /** A channel was registered: tickets waiting for one can go now. */
@@ -187,7 +195,10 @@ export class TicketCommands {
     // Help, cancel and restart stay the bot's; so does an answer to a question the bot is waiting for.
     if (recognizeCommand(context.activity) || options.dialogActive) return 'notMine';
     const message = addressed && relay.number === Number(addressed[1]) ? addressed[2] : text;
-    const attachments = attachmentLinks(context.activity.attachments);
+    const attachments = await this.deps.attachments.keep(
+      context,
+      attachmentLinks(context.activity.attachments),
+    );
     const result = await this.deps.desk.act(relay.number, (t, now) =>
       userMessage(t, me, message, attachments, now),
     );
@@ -230,7 +241,10 @@ export class TicketCommands {
     const ticket = await this.ticketOfThread(conversationId);
     if (!ticket) return 'notMine';
     const agent = personOf(context);
-    const attachments = attachmentLinks(context.activity.attachments);
+    const attachments = await this.deps.attachments.keep(
+      context,
+      attachmentLinks(context.activity.attachments),
+    );
     const result = await this.deps.desk.act(ticket.number, (t, now) =>
       agentMessage(t, agent, raw, attachments, now),
     );

@@ -33,6 +33,8 @@ export class FakeConnector {
   private nextId = 1;
   private waiters: { count: number; resolve: () => void }[] = [];
   private failures: Failure[] = [];
+  /** Files served at /v3/attachments/{id}/views/{view}, as Teams serves pasted images to the bot. */
+  readonly files = new Map<string, { contentType: string; body: Buffer }>();
   private predicateWaiters: { test: () => boolean; resolve: () => void }[] = [];
 
   /** Answers the next `times` matching calls with `status` (e.g. 429 with Retry-After, 500, 403). */
@@ -128,6 +130,15 @@ export class FakeConnector {
     if (req.method === 'GET' && path === '/openid' && this.openIdMetadata)
       return send(200, this.openIdMetadata);
     if (req.method === 'GET' && path === '/jwks' && this.jwks) return send(200, this.jwks);
+    const file = /^\/v3\/attachments\/([^/]+)\/views\/[^/]+$/.exec(path);
+    if (req.method === 'GET' && file) {
+      const served = this.files.get(decodeURIComponent(file[1]));
+      this.calls.push({ method: 'GET', path, body: {}, status: served ? 200 : 404 });
+      if (!served) return send(404, { error: { code: 'NotFound' } });
+      res.writeHead(200, { 'Content-Type': served.contentType, 'Content-Length': served.body.length });
+      res.end(served.body);
+      return;
+    }
 
     let body: Record<string, unknown> = {};
     try {

@@ -119,3 +119,38 @@ describe('Talking through the bot: the relay and its edges (HTTP)', function () 
     );
   });
 });
+
+describe('Pasted screenshots (HTTP)', function () {
+  this.timeout(20_000);
+  let h: TicketHarness;
+  afterEach(async () => h?.stop());
+
+  it("are copied by the bot, so the agent gets a link that opens without the bot's token", async () => {
+    h = await new TicketHarness().start();
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    h.connector.files.set('img-1', { contentType: 'image/png', body: png });
+    await h.userSays(HANAKO, '担当者と話したい');
+    await h.userClicks(HANAKO, { action: 'ticket.details', errorMessage: 'エラー' });
+    await h.userSays(HANAKO, '', {
+      attachments: [
+        {
+          contentType: 'image/*',
+          contentUrl: `${h.connector.url}/v3/attachments/img-1/views/original`,
+          name: 'image.png',
+        },
+      ],
+    });
+    await h.userClicks(HANAKO, { action: 'ticket.confirm', choice: 'send' });
+    const ticket = await h.settled(1);
+    const url = ticket.details.screenshots[0].url;
+    const token = /\/attachments\/([0-9a-f]{32})$/.exec(url)?.[1];
+    assert.ok(token, url);
+    const response = await fetch(`${h.botUrl}/attachments/${token}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), png);
+    assert.ok(mentions(h.connector.createdThreads[0].body, url), 'the agent card links the copy');
+    assert.equal((await fetch(`${h.botUrl}/attachments/${'0'.repeat(32)}`)).status, 404);
+    assert.equal((await fetch(`${h.botUrl}/attachments/..%2F..%2Fstate.sqlite`)).status, 404);
+  });
+});

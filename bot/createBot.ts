@@ -99,7 +99,12 @@ export function createBot(deps: BotDeps): BotParts {
     views: ticketViews,
     attachments,
     supportLanguage: deps.support.language,
-    onChannelRegistered: () => void outbox?.kickAll(),
+    onChannelRegistered: () =>
+      void outbox
+        ?.kickAll()
+        .catch((error: Error) =>
+          deps.logger.error('could not send the tickets waiting for a channel', { error: error.message }),
+        ),
     now,
   });
 

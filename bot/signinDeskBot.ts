@@ -17,6 +17,7 @@ import type { DiagnosisViews } from '../dialogs/diagnosisViews';
 import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
 import { parseAdminRequest, type AdminCommands } from '../dialogs/adminCommands';
 import type { Logger } from './logger';
+import { DialogIds } from '../dialogs/dialogIds';
 import type { TicketCommands } from '../dialogs/ticketCommands';
 import { attachmentLinks } from '../dialogs/escalationPrompt';
 
@@ -100,8 +101,11 @@ export class SigninDeskBot extends TeamsActivityHandler {
 
     // Tickets first: the relay to an agent, "my tickets", and in the support channel the queue and thread replies.
     await this.deps.ticketCommands.rememberUser(context);
-    const dialogActive = ((await this.dialogState.get(context))?.dialogStack?.length ?? 0) > 0;
-    if ((await this.deps.ticketCommands.handleMessage(context, { dialogActive })) === 'handled') return;
+    const dialogState = await this.dialogState.get(context);
+    const dialogActive = (dialogState?.dialogStack?.length ?? 0) > 0;
+    const escalating = JSON.stringify(dialogState ?? {}).includes(`"id":"${DialogIds.escalation}"`);
+    if ((await this.deps.ticketCommands.handleMessage(context, { dialogActive, escalating })) === 'handled')
+      return;
 
     const welcome = () =>
       context.sendActivity(

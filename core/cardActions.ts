@@ -61,7 +61,7 @@ export const cardActionSchema = z.discriminatedUnion('action', [
     device: optionalInput,
     browser: optionalInput,
   }),
-  z.object({ action: z.literal('ticket.screenshot'), choice: z.enum(['none']) }),
+  z.object({ action: z.literal('ticket.screenshot'), choice: z.enum(['none', 'keep']) }),
   z.object({ action: z.literal('ticket.confirm'), choice: z.enum(['send', 'edit', 'cancel']) }),
   z.object({ action: z.literal('ticket.withdraw'), ticket: ticketNumber }),
   z.object({ action: z.literal('ticket.addInfo'), ticket: ticketNumber, info: optionalInput }),

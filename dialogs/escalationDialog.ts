@@ -113,7 +113,7 @@ export class EscalationDialog extends ComponentDialog {
       prompt: MessageFactory.attachment(
         this.ticketViews.detailsForm(language, fields, options.details ?? {}),
       ),
-      validations: this.spec(language, ['ticket.details'], { acceptText: true }),
+      validations: this.spec(language, ['ticket.details'], { acceptText: true, acceptAttachments: true }),
     });
   }
 
@@ -123,13 +123,17 @@ export class EscalationDialog extends ComponentDialog {
     const previous = options.details;
     const language = languageOf(step.context);
     if (answer.kind !== 'action' || answer.action.action !== 'ticket.details') {
-      // Typed instead of using the form: that is the error, in the user's words. Show the form again with it
-      // filled in, so the other answers are not skipped.
-      const typed = answer.kind === 'text' ? answer.text : '';
+      // Typed (or a picture pasted) instead of using the form: the words are the error, the picture the
+      // screenshot. Show the form again with them filled in, so the other answers are not skipped.
+      const screenshots =
+        answer.kind === 'attachments'
+          ? await this.intake.keepAttachments(step.context, answer.attachments.slice(0, 5))
+          : (previous?.screenshots ?? []);
+      const typed = answer.kind === 'action' ? '' : answer.text;
       await step.context.sendActivity(this.views.text(language, 'escalation.form.typed'));
       return step.replaceDialog(DialogIds.escalationFlow, {
         trail: options.trail,
-        details: { ...previous, screenshots: previous?.screenshots ?? [], errorMessage: clean(typed) },
+        details: { ...previous, screenshots, errorMessage: clean(typed) ?? previous?.errorMessage },
       } satisfies EscalationOptions);
     }
     const details: TicketDetails = {
@@ -141,7 +145,7 @@ export class EscalationDialog extends ComponentDialog {
     };
     (step.values as { details: TicketDetails }).details = details;
     return step.prompt(DialogIds.escalationPrompt, {
-      prompt: MessageFactory.attachment(this.ticketViews.screenshotAsk(language)),
+      prompt: MessageFactory.attachment(this.ticketViews.screenshotAsk(language, details.screenshots.length)),
       validations: {
         ...this.spec(language, ['ticket.screenshot'], { acceptAttachments: true }),
         noneWords: NONE_WORDS,
@@ -158,8 +162,12 @@ export class EscalationDialog extends ComponentDialog {
       values.details = { ...values.details, screenshots };
       // Words sent with the picture are kept too: they are usually the error.
       if (answer.text && !values.details.errorMessage) values.details.errorMessage = clean(answer.text);
-    } else {
-      // "No screenshot" (also after Edit): none is sent.
+    } else if (
+      answer.kind === 'action' &&
+      answer.action.action === 'ticket.screenshot' &&
+      answer.action.choice === 'none'
+    ) {
+      // "No screenshot" (also after Edit, or after pasting one at the form): none is sent.
       values.details = { ...values.details, screenshots: [] };
     }
     const language = languageOf(step.context);

@@ -38,6 +38,13 @@ export abstract class InterruptibleDialog extends ComponentDialog {
       value.action.action === 'diagnosis.start' &&
       value.action.flow === 'person' &&
       innerDc.activeDialog?.id !== DialogIds.cardPrompt;
+    if (escalating && personButton) {
+      // A second press (or a double-click): the hand-over is already under way; keep it, with its trail.
+      await innerDc.context.sendActivity(
+        this.views.text(languageOf(innerDc.context), 'escalation.inProgress'),
+      );
+      return { status: DialogTurnStatus.waiting };
+    }
     if (!escalating && (isHumanRequest(innerDc.context.activity) || personButton)) {
       // "I want to talk to a person" mid-diagnosis: hand over with everything learned so far.
       const trail = latestTrail(innerDc.stack);

@@ -110,7 +110,10 @@ export class TicketCommands {
     if (address && context.activity.from?.id) await this.deps.addresses.remember(personOf(context), address);
   }
 
-  async handleMessage(context: TurnContext, options: { dialogActive: boolean }): Promise<Handled> {
+  async handleMessage(
+    context: TurnContext,
+    options: { dialogActive: boolean; escalating: boolean },
+  ): Promise<Handled> {
     const execute = parseTicketExecute({
       verb: (context.activity.value as { verb?: unknown } | undefined)?.verb,
       data: context.activity.value,
@@ -130,7 +133,10 @@ export class TicketCommands {
 
   // --- the user's side ---
 
-  private async inChat(context: TurnContext, options: { dialogActive: boolean }): Promise<Handled> {
+  private async inChat(
+    context: TurnContext,
+    options: { dialogActive: boolean; escalating: boolean },
+  ): Promise<Handled> {
     const me = personOf(context);
     const parsed = parseCardAction(context.activity.value);
     const text = context.activity.text ?? '';
@@ -182,19 +188,26 @@ export class TicketCommands {
     }
     if (!isPersonal(context)) return 'notMine';
     // The relay: while an agent is talking with the user, what the user writes goes to the ticket's thread.
-    // "#2 …" picks the ticket when several are open.
+    // "#2 …" names the ticket when several are open.
     const addressed = /^[#＃]\s*(\d{1,9})\s+([\s\S]+)$/.exec(text.trim());
-    const relay = await this.deps.desk.relayFor(me, addressed ? Number(addressed[1]) : undefined);
+    const named = addressed ? Number(addressed[1]) : undefined;
+    const message = addressed ? addressed[2].trim() : text;
+    const relay = await this.deps.desk.relayFor(me, named);
+    if (named !== undefined && relay?.number !== named)
+      return this.toTicketNotInConversation(context, me, named, message);
     if (!relay) return 'notMine';
-    if (isOneOf(text, END_WORDS))
+    // 「終了」 is also "cancel": with a question of the bot's open, it cancels that, unless a ticket is named.
+    const cancelsDialog =
+      options.dialogActive && named === undefined && recognizeCommand(context.activity) === 'cancel';
+    if (isOneOf(message, END_WORDS) && !cancelsDialog)
       return this.reply(
         context,
         await this.deps.desk.act(relay.number, (t, now) => leave(t, me, now)),
         'ticket.user.left',
       );
-    // Help, cancel and restart stay the bot's; so does an answer to a question the bot is waiting for.
-    if (recognizeCommand(context.activity) || options.dialogActive) return 'notMine';
-    const message = addressed && relay.number === Number(addressed[1]) ? addressed[2] : text;
+    // Help, cancel and restart stay the bot's, and so does the escalation form being filled in; anything else
+    // goes to the agent, as the user was told when the agent took the ticket.
+    if (named === undefined && (recognizeCommand(context.activity) || options.escalating)) return 'notMine';
     const attachments = await this.deps.attachments.keep(
       context,
       attachmentLinks(context.activity.attachments),
@@ -208,6 +221,22 @@ export class TicketCommands {
     const previous = events[events.length - 2];
     if (previous?.kind !== 'userMessage')
       await context.sendActivity(this.text(context, 'ticket.user.relayHint', { label: ticketLabel(relay) }));
+    return 'handled';
+  }
+
+  /** "#n …" for one of the user's tickets that no agent is talking about: added as information, or explained. */
+  private async toTicketNotInConversation(
+    context: TurnContext,
+    me: Person,
+    number: number,
+    message: string,
+  ): Promise<Handled> {
+    const result = await this.deps.desk.act(number, (t, now) => userMessage(t, me, message, [], now, true));
+    if ('refused' in result) {
+      await context.sendActivity(this.deps.views.refusal(languageOf(context), number, result));
+      return 'handled';
+    }
+    await context.sendActivity(this.text(context, 'ticket.user.infoAdded', { label: ticketLabel(number) }));
     return 'handled';
   }
 

@@ -129,8 +129,8 @@ export class TicketViews {
     }
     const recent = ticket.events
       .filter((e) => e.text && ['agentMessage', 'userMessage', 'userInfo'].includes(e.kind))
-      .slice(-RECENT_ON_CARD)
-      .slice(RECENT_ON_CARD - detail.recent);
+      .slice(-RECENT_ON_CARD);
+    const shown = detail.recent > 0 ? recent.slice(-detail.recent) : [];
     const shorten = (text: string) =>
       text.length > detail.textLimit ? `${text.slice(0, detail.textLimit)}…` : text;
     return renderTicketCard({
@@ -161,13 +161,13 @@ export class TicketViews {
       ],
       literals: [
         ...this.detailLiterals(language, ticket.trail, ticket.details),
-        ...recent.map((e) => ({ label: this.eventLabel(language, ticket, e), text: e.text ?? '' })),
+        ...shown.map((e) => ({ label: this.eventLabel(language, ticket, e), text: e.text ?? '' })),
       ]
         .map((l) => ({ ...l, text: shorten(l.text) }))
         .filter((l) => detail.textLimit > 0 && l.text !== ''),
       links: this.links(language, [
         ...ticket.details.screenshots,
-        ...recent.flatMap((e) => e.attachments ?? []),
+        ...shown.flatMap((e) => e.attachments ?? []),
       ]).slice(0, detail.links),
       executeActions,
       replyBox: active
@@ -288,11 +288,26 @@ export class TicketViews {
     });
   }
 
-  screenshotAsk(language: Language): CardAttachment {
+  /** `attached`: screenshots already sent (pasted at the form, or kept from before an Edit). */
+  screenshotAsk(language: Language, attached = 0): CardAttachment {
     return renderTicketCard({
       title: this.text(language, 'escalation.screenshot.title'),
       text: this.text(language, 'escalation.screenshot.text'),
+      attention: '',
+      facts:
+        attached > 0
+          ? [{ title: this.text(language, 'escalation.screenshot.attached'), value: String(attached) }]
+          : [],
       submitActions: [
+        ...(attached > 0
+          ? [
+              {
+                title: this.text(language, 'escalation.screenshot.keep'),
+                data: { action: 'ticket.screenshot', choice: 'keep' },
+                style: 'positive' as const,
+              },
+            ]
+          : []),
         {
           title: this.text(language, 'escalation.screenshot.none'),
           data: { action: 'ticket.screenshot', choice: 'none' },

@@ -36,15 +36,21 @@ export class StorageTicketRepository implements TicketRepository {
     for (let attempt = 0; ; attempt++) {
       const counter = (await this.storage.read([COUNTER_KEY]))[COUNTER_KEY] as
         Stored<{ last: number }> | undefined;
-      const number = (counter?.last ?? 0) + 1;
+      if (!counter) {
+        // Storage has no create-only write: put a counter in place first, so that every increment below
+        // carries an eTag and two instances can never both take the same number from it.
+        await this.storage.write({ [COUNTER_KEY]: { last: 0, eTag: '*' } });
+        continue;
+      }
+      const number = counter.last + 1;
       try {
-        await this.storage.write({ [COUNTER_KEY]: { last: number, eTag: counter?.eTag ?? '*' } });
+        await this.storage.write({ [COUNTER_KEY]: { last: number, eTag: counter.eTag } });
       } catch (error) {
-        if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(COUNTER_KEY, counter?.eTag))) continue;
+        if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(COUNTER_KEY, counter.eTag))) continue;
         throw error;
       }
-      // The counter item has no eTag before its first write, so two instances on a fresh store could both
-      // take #1; a number whose ticket already exists is skipped rather than overwritten.
+      // Two instances starting on a fresh store may both put the first counter in place, the late one
+      // setting it back: a number whose ticket already exists is then skipped rather than overwritten.
       if ((await this.storage.read([ticketKey(number)]))[ticketKey(number)]) continue;
       const ticket = build(number);
       await this.storage.write({ [ticketKey(number)]: { ...ticket, eTag: '*' } });
@@ -115,12 +121,16 @@ export class StorageTicketRepository implements TicketRepository {
     const key = requesterKey(ticket.requester);
     for (let attempt = 0; ; attempt++) {
       const index = (await this.storage.read([key]))[key] as Stored<{ numbers: number[] }> | undefined;
-      const numbers = [...(index?.numbers ?? []), ticket.number];
+      if (!index) {
+        await this.storage.write({ [key]: { numbers: [], eTag: '*' } });
+        continue;
+      }
+      const numbers = [...index.numbers, ticket.number];
       try {
-        await this.storage.write({ [key]: { numbers, eTag: index?.eTag ?? '*' } });
+        await this.storage.write({ [key]: { numbers, eTag: index.eTag } });
         return;
       } catch (error) {
-        if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(key, index?.eTag))) continue;
+        if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(key, index.eTag))) continue;
         throw error;
       }
     }

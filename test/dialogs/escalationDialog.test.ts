@@ -69,3 +69,19 @@ describe('Asking for a person mid-diagnosis (TestAdapter)', () => {
     assert.ok(JSON.stringify(form).includes('"value":"Chrome 131"'));
   });
 });
+
+describe('Pressing "talk to a support agent" twice (TestAdapter)', () => {
+  it('keeps the hand-over and its trail instead of restarting', async () => {
+    const conversation = new TestConversation(createTestBot().adapter, { locale: 'ja-JP' });
+    const replies = await conversation.say('Office 2016 にサインインできない');
+    const person = submitDataOf(lastCard(replies)).find((d) => d.flow === 'person')!;
+    await conversation.click(person);
+    const again = await conversation.click(person);
+    assert.deepEqual(textsOf(again), [t('escalation.inProgress')]);
+    await conversation.click({ action: 'ticket.details', errorMessage: 'x' });
+    const summary = stringsOf(
+      lastCard(await conversation.click({ action: 'ticket.screenshot', choice: 'none' })),
+    );
+    assert.ok(summary.includes('Office 2016 にサインインできない'), 'the trail survived');
+  });
+});

@@ -154,3 +154,71 @@ describe('Pasted screenshots (HTTP)', function () {
     assert.equal((await fetch(`${h.botUrl}/attachments/..%2F..%2Fstate.sqlite`)).status, 404);
   });
 });
+
+describe("The relay next to the bot's own questions (HTTP)", function () {
+  this.timeout(20_000);
+  let h: TicketHarness;
+  afterEach(async () => h?.stop());
+
+  it('words go to the agent even while a diagnosis waits; 「終了」 then cancels the diagnosis, "#1 end" leaves', async () => {
+    h = await new TicketHarness().start();
+    const first = await openTicket(h, 1);
+    await h.execute(SAKURA, first, 'ticket.take', { ticket: 1 });
+    await h.userSays(HANAKO, 'Outlook にサインインできない'); // goes to the agent: the relay is on
+    await h.settled(1);
+    assert.ok(mentions(h.connector.postsTo(first).at(-1), 'Outlook にサインインできない'));
+    await h.userSays(HANAKO, '終了'); // no diagnosis waiting: leaves the conversation
+    assert.equal(h.connector.postsTo(PERSONAL(HANAKO)).at(-1)?.text, t('ticket.user.left', { label: '#1' }));
+    await h.channelSays(SAKURA, first, 'もう一度お願いします'); // the agent writes: the relay is on again
+    await h.settled(1);
+    await h.userSays(HANAKO, 'start'); // a command stays the bot's: a diagnosis starts
+    await h.userSays(HANAKO, '#1 TKY-001 です'); // a named ticket always reaches the agent
+    await h.settled(1);
+    assert.ok(mentions(h.connector.postsTo(first).at(-1), 'TKY-001 です'));
+    await h.userSays(HANAKO, '終了'); // with the diagnosis waiting, 「終了」 is its cancel
+    assert.equal(h.connector.postsTo(PERSONAL(HANAKO)).at(-1)?.text, t('cancel.done'));
+    assert.equal((await h.settled(1)).relayActive, true);
+    await h.userSays(HANAKO, '#1 end');
+    assert.equal(h.connector.postsTo(PERSONAL(HANAKO)).at(-1)?.text, t('ticket.user.left', { label: '#1' }));
+  });
+
+  it('"#2 …" for a ticket nobody is talking about adds information to #2, not to the conversation on #1', async () => {
+    h = await new TicketHarness().start();
+    const first = await openTicket(h, 1);
+    await h.execute(SAKURA, first, 'ticket.take', { ticket: 1 });
+    await h.userSays(HANAKO, '終了');
+    await openTicket(h, 2);
+    await h.channelSays(SAKURA, first, '#1 の件で質問です');
+    await h.settled(1);
+    await h.userSays(HANAKO, '#2 PC 名は TKY-9 です');
+    assert.equal(
+      h.connector.postsTo(PERSONAL(HANAKO)).at(-1)?.text,
+      t('ticket.user.infoAdded', { label: '#2' }),
+    );
+    assert.equal((await h.settled(2)).events.at(-1)?.text, 'PC 名は TKY-9 です');
+    assert.ok(!(await h.settled(1)).events.some((e) => e.text?.includes('TKY-9')));
+    await h.userSays(HANAKO, '#9 こんにちは');
+    assert.equal(
+      h.connector.postsTo(PERSONAL(HANAKO)).at(-1)?.text,
+      t('ticket.refused.notFound', { label: '#9' }),
+    );
+  });
+
+  it('a picture pasted at the form is kept as the screenshot', async () => {
+    h = await new TicketHarness().start();
+    await h.userSays(HANAKO, '担当者と話したい');
+    await h.userSays(HANAKO, 'この画面です', {
+      attachments: [
+        { contentType: 'image/png', contentUrl: 'https://contoso.sharepoint.com/e.png', name: 'e.png' },
+      ],
+    });
+    await h.userClicks(HANAKO, { action: 'ticket.details', errorMessage: 'この画面です', device: 'PC' });
+    assert.ok(mentions(h.connector.postsTo(PERSONAL(HANAKO)).at(-1), t('escalation.screenshot.keep')));
+    await h.userClicks(HANAKO, { action: 'ticket.screenshot', choice: 'keep' });
+    await h.userClicks(HANAKO, { action: 'ticket.confirm', choice: 'send' });
+    const ticket = await h.settled(1);
+    assert.deepEqual(ticket.details.screenshots, [
+      { name: 'e.png', url: 'https://contoso.sharepoint.com/e.png' },
+    ]);
+  });
+});

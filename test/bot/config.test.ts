@@ -208,6 +208,43 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('support channels', () => {
+    it('reads the general and per-category channels, the language and the time zone', () => {
+      const config = loadConfig({
+        SUPPORT_CHANNEL_ID: '19:general@thread.tacv2',
+        SUPPORT_CHANNEL_ID_ACTIVATION: '19:licences@thread.tacv2',
+        SUPPORT_LANGUAGE: 'en',
+        SUPPORT_TIME_ZONE: 'Europe/London',
+      });
+      assert.deepEqual(config.support, {
+        channels: {
+          default: '19:general@thread.tacv2',
+          byCategory: { activation: '19:licences@thread.tacv2' },
+        },
+        language: 'en',
+        timeZone: 'Europe/London',
+      });
+      assert.deepEqual(loadConfig({}).support, {
+        channels: { default: undefined, byCategory: {} },
+        language: 'ja',
+        timeZone: 'Asia/Tokyo',
+      });
+    });
+
+    for (const [variable, value] of [
+      ['SUPPORT_CHANNEL_ID', '19:abc@thread.tacv2;messageid=123'],
+      ['SUPPORT_CHANNEL_ID_SIGNIN', 'two words'],
+      ['SUPPORT_LANGUAGE', 'fr'],
+      ['SUPPORT_TIME_ZONE', 'Mars/Olympus'],
+    ])
+      it(`names ${variable} when it is wrong`, () => {
+        assert.throws(
+          () => loadConfig({ [variable]: value }),
+          (e: Error) => e instanceof ConfigError && e.message.includes(variable),
+        );
+      });
+  });
+
   describe('secrets', () => {
     it('never appear in a ConfigError message', () => {
       const failing: Record<string, string>[] = [

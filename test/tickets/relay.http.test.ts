@@ -222,3 +222,32 @@ describe("The relay next to the bot's own questions (HTTP)", function () {
     ]);
   });
 });
+
+describe('Routing by category (HTTP)', function () {
+  this.timeout(20_000);
+  let h: TicketHarness;
+  afterEach(async () => h?.stop());
+
+  it("a ticket goes to its category's channel when one is set, else to the general one", async () => {
+    h = await new TicketHarness({
+      env: { SUPPORT_CHANNEL_ID_SIGNIN: '19:signin@thread.tacv2' },
+    }).start();
+    // A sign-in diagnosis that ends with a person: category "signin".
+    await h.userSays(HANAKO, 'Office 2016 にサインインできない');
+    await h.userSays(HANAKO, '担当者と話したい');
+    await h.userClicks(HANAKO, { action: 'ticket.details', errorMessage: 'x' });
+    await h.userClicks(HANAKO, { action: 'ticket.screenshot', choice: 'none' });
+    await h.userClicks(HANAKO, { action: 'ticket.confirm', choice: 'send' });
+    const signin = await h.settled(1);
+    assert.equal(signin.category, 'signin');
+    assert.equal(signin.card?.channelId, '19:signin@thread.tacv2');
+    // No diagnosis: category "other", the general channel.
+    await h.userSays(KEN, '担当者と話したい');
+    await h.userClicks(KEN, { action: 'ticket.details', errorMessage: 'y' });
+    await h.userClicks(KEN, { action: 'ticket.screenshot', choice: 'none' });
+    await h.userClicks(KEN, { action: 'ticket.confirm', choice: 'send' });
+    const other = await h.settled(2);
+    assert.equal(other.category, 'other');
+    assert.equal(other.card?.channelId, '19:support-desk@thread.tacv2');
+  });
+});

@@ -18,6 +18,7 @@ import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
 import { parseAdminRequest, type AdminCommands } from '../dialogs/adminCommands';
 import type { Logger } from './logger';
 import { DialogIds } from '../dialogs/dialogIds';
+import { stackIncludes } from '../dialogs/dialogStack';
 import type { TicketCommands } from '../dialogs/ticketCommands';
 import { attachmentLinks } from '../dialogs/escalationPrompt';
 
@@ -103,7 +104,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
     await this.deps.ticketCommands.rememberUser(context);
     const dialogState = await this.dialogState.get(context);
     const dialogActive = (dialogState?.dialogStack?.length ?? 0) > 0;
-    const escalating = JSON.stringify(dialogState ?? {}).includes(`"id":"${DialogIds.escalation}"`);
+    const escalating = stackIncludes(dialogState?.dialogStack ?? [], DialogIds.escalation);
     if ((await this.deps.ticketCommands.handleMessage(context, { dialogActive, escalating })) === 'handled')
       return;
 

@@ -27,10 +27,16 @@ export function cardPromptOptions(card: CardAttachment, spec: CardPromptSpec): C
 }
 
 /**
- * A prompt that asks with a card. On a retry it first says why: a button from an older card ("stale") or an
- * answer it could not use.
+ * A prompt that asks with a card. A button answers it if `accepts` says so; a button from another card makes
+ * it say so ("stale") and ask again; typed words (or files) are for `fromMessage`. On a retry it first says why.
  */
 export abstract class CardPrompt<T> extends Prompt<T> {
+  /** Whether this card action answers the prompt (from the stored spec, never a function in state). */
+  protected abstract accepts(action: CardAction, options: PromptOptions): boolean;
+  protected abstract fromAction(action: CardAction): T;
+  /** A message without a card action: typed words, files. Undefined when it is no answer. */
+  protected abstract fromMessage(context: TurnContext, options: PromptOptions): T | undefined;
+
   protected override async onPrompt(
     context: TurnContext,
     state: { lastWasStale?: boolean },
@@ -41,6 +47,24 @@ export abstract class CardPrompt<T> extends Prompt<T> {
     if (isRetry) await context.sendActivity(state.lastWasStale ? spec.staleText : spec.retryText);
     if (options.prompt) await context.sendActivity(options.prompt);
   }
+
+  protected override async onRecognize(
+    context: TurnContext,
+    state: { lastWasStale?: boolean },
+    options: PromptOptions,
+  ): Promise<PromptRecognizerResult<T>> {
+    const parsed = parseCardAction(context.activity.value);
+    state.lastWasStale = false;
+    if (parsed.kind === 'action') {
+      if (this.accepts(parsed.action, options))
+        return { succeeded: true, value: this.fromAction(parsed.action) };
+      state.lastWasStale = true;
+      return { succeeded: false };
+    }
+    if (parsed.kind === 'invalid') return { succeeded: false };
+    const value = this.fromMessage(context, options);
+    return value === undefined ? { succeeded: false } : { succeeded: true, value };
+  }
 }
 
 /** Asks with a card; answers come from its buttons or as typed words. Anything else gets a retry, never silence. */
@@ -49,26 +73,19 @@ export class CardActionPrompt extends CardPrompt<CardAction> {
     super(dialogId);
   }
 
-  protected override async onRecognize(
-    context: TurnContext,
-    state: { lastWasStale?: boolean },
-    options: PromptOptions,
-  ): Promise<PromptRecognizerResult<CardAction>> {
+  protected accepts(action: CardAction, options: PromptOptions): boolean {
     const spec = options.validations as CardPromptSpec;
-    const parsed = parseCardAction(context.activity.value);
-    state.lastWasStale = false;
-    if (parsed.kind === 'action') {
-      if (spec.accepts.includes(parsed.action.action) && matchesIds(parsed.action, spec.match)) {
-        return { succeeded: true, value: parsed.action };
-      }
-      state.lastWasStale = true;
-      return { succeeded: false };
-    }
-    if (parsed.kind === 'none' && context.activity.text) {
-      const choice = matchKeywords(context.activity.text, spec.textChoices ?? []);
-      if (choice) return { succeeded: true, value: choice.action };
-    }
-    return { succeeded: false };
+    return spec.accepts.includes(action.action) && matchesIds(action, spec.match);
+  }
+
+  protected fromAction(action: CardAction): CardAction {
+    return action;
+  }
+
+  protected fromMessage(context: TurnContext, options: PromptOptions): CardAction | undefined {
+    const spec = options.validations as CardPromptSpec;
+    const text = context.activity.text;
+    return text ? matchKeywords(text, spec.textChoices ?? [])?.action : undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Attachment as ActivityAttachment, TurnContext } from 'botbuilder';
-import type { PromptOptions, PromptRecognizerResult } from 'botbuilder-dialogs';
+import type { PromptOptions } from 'botbuilder-dialogs';
 import { CardPrompt } from './cardActionPrompt';
-import { parseCardAction, type CardAction, type CardActionName } from '../core/cardActions';
+import type { CardAction, CardActionName } from '../core/cardActions';
 import type { Attachment } from '../core/tickets/ticket';
 import { isOneOf } from '../core/textMatching';
 
@@ -45,31 +45,22 @@ export class EscalationPrompt extends CardPrompt<EscalationAnswer> {
     super(dialogId);
   }
 
-  protected override async onRecognize(
-    context: TurnContext,
-    state: { lastWasStale?: boolean },
-    options: PromptOptions,
-  ): Promise<PromptRecognizerResult<EscalationAnswer>> {
+  protected accepts(action: CardAction, options: PromptOptions): boolean {
+    return (options.validations as EscalationPromptSpec).accepts.includes(action.action);
+  }
+
+  protected fromAction(action: CardAction): EscalationAnswer {
+    return { kind: 'action', action };
+  }
+
+  protected fromMessage(context: TurnContext, options: PromptOptions): EscalationAnswer | undefined {
     const spec = options.validations as EscalationPromptSpec;
-    const parsed = parseCardAction(context.activity.value);
-    state.lastWasStale = false;
-    if (parsed.kind === 'action') {
-      if (spec.accepts.includes(parsed.action.action))
-        return { succeeded: true, value: { kind: 'action', action: parsed.action } };
-      state.lastWasStale = true;
-      return { succeeded: false };
-    }
-    if (parsed.kind === 'invalid') return { succeeded: false };
     const text = context.activity.text?.trim() ?? '';
     const attachments = attachmentLinks(context.activity.attachments);
-    if (spec.acceptAttachments && attachments.length > 0)
-      return { succeeded: true, value: { kind: 'attachments', attachments, text } };
+    if (spec.acceptAttachments && attachments.length > 0) return { kind: 'attachments', attachments, text };
     if (spec.noneWords && isOneOf(text, spec.noneWords))
-      return {
-        succeeded: true,
-        value: { kind: 'action', action: { action: 'ticket.screenshot', choice: 'none' } },
-      };
-    if (spec.acceptText && text) return { succeeded: true, value: { kind: 'text', text } };
-    return { succeeded: false };
+      return { kind: 'action', action: { action: 'ticket.screenshot', choice: 'none' } };
+    if (spec.acceptText && text) return { kind: 'text', text };
+    return undefined;
   }
 }

@@ -3,13 +3,12 @@ import {
   ComponentDialog,
   DialogTurnStatus,
   type DialogContext,
-  type DialogInstance,
   type DialogTurnResult,
 } from 'botbuilder-dialogs';
 import { languageOf } from './turnLanguage';
 import { parseCardAction } from '../core/cardActions';
 import { isHumanRequest, recognizeCommand, startOptionsOf } from './commands';
-import type { DiagnosisTrail } from '../core/diagnosis';
+import { latestTrail, stackIncludes } from './dialogStack';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from './diagnosisViews';
 
@@ -30,7 +29,7 @@ export abstract class InterruptibleDialog extends ComponentDialog {
   }
 
   private async interrupt(innerDc: DialogContext): Promise<DialogTurnResult | undefined> {
-    const escalating = innerDc.stack.some((instance) => instance.id === DialogIds.escalation);
+    const escalating = stackIncludes(innerDc.stack, DialogIds.escalation);
     const value = parseCardAction(innerDc.context.activity.value);
     // The "talk to a person" button on a step card (the menu's own button is an answer to the menu, below).
     const personButton =
@@ -72,22 +71,4 @@ export abstract class InterruptibleDialog extends ComponentDialog {
         return innerDc.beginDialog(this.initialDialogId, startOptionsOf(innerDc.context.activity));
     }
   }
-}
-
-/**
- * The trail of the innermost running dialog (the last stack entry is the active one). Each dialog keeps the
- * trail it was given in its options or step values, so the deepest one holds the most.
- */
-function latestTrail(stack: DialogInstance[]): DiagnosisTrail | undefined {
-  for (const instance of [...stack].reverse()) {
-    const state = instance.state as {
-      dialogs?: { dialogStack?: DialogInstance[] };
-      options?: { trail?: DiagnosisTrail };
-      values?: { trail?: DiagnosisTrail };
-    };
-    const inner = state?.dialogs?.dialogStack ? latestTrail(state.dialogs.dialogStack) : undefined;
-    const own = inner ?? state?.values?.trail ?? state?.options?.trail;
-    if (own) return own;
-  }
-  return undefined;
 }

@@ -123,7 +123,7 @@ export class TicketCommands {
       const answer = await this.execute(context, execute);
       await context.sendActivity(
         answer.kind === 'card'
-          ? this.text(context, 'ticket.agent.updated', { label: ticketLabel(execute.ticket) })
+          ? this.supportText('ticket.agent.updated', { label: ticketLabel(execute.ticket) })
           : answer.text,
       );
       return 'handled';

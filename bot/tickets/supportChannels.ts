@@ -66,6 +66,3 @@ export class SupportChannels {
     return { byCategory: item?.byCategory ?? {}, default: item?.default };
   }
 }
-
-/** Channel messages and invokes carry the thread in the conversation id: "<channel>;messageid=<root>". */
-export const channelOf = (conversationId: string): string => conversationId.split(';')[0];

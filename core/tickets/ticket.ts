@@ -63,8 +63,7 @@ export type TicketEventKind =
   | 'reopened'
   | 'withdrawn'
   | 'userLeft'
-  | 'feedback'
-  | 'userUnreachable';
+  | 'feedback';
 
 export interface TicketEvent {
   at: string;
@@ -134,13 +133,6 @@ export interface Ticket {
 /** The short, human-friendly form used everywhere: "#12". */
 export const ticketLabel = (ticket: Pick<Ticket, 'number'> | number): string =>
   `#${typeof ticket === 'number' ? ticket : ticket.number}`;
-
-/** "#12", "12", "＃12" → 12. */
-export function parseTicketNumber(text: string): number | undefined {
-  const match = /^[#＃]?\s*(\d{1,9})$/.exec(text.normalize('NFKC').trim());
-  const n = match ? Number(match[1]) : NaN;
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 /** A Teams channel that receives tickets. */
 export interface SupportChannel {

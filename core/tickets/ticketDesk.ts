@@ -87,8 +87,4 @@ export class TicketDesk {
       [...t.events].reverse().find((e) => ['taken', 'agentMessage', 'reopened'].includes(e.kind))?.at ?? '';
     return candidates.sort((a, b) => lastFromAgent(b).localeCompare(lastFromAgent(a)))[0];
   }
-
-  async pending(): Promise<Ticket[]> {
-    return (await this.repository.list()).filter((t) => t.outbox.length > 0);
-  }
 }

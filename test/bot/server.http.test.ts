@@ -8,18 +8,9 @@ import { MicrosoftAppCredentials, PasswordServiceClientCredentialFactory } from 
 import jwt from 'jsonwebtoken';
 import { createApp, type App } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
-import { silentLogger } from '../../bot/logger';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnector';
-import {
-  loadCatalog,
-  loadProducts,
-  unreachableDirectory,
-  loadUnderstandingOnce,
-  stringsOf,
-  submitDataOf,
-  type CardContent,
-} from '../helpers/testBot';
+import { loadCatalog, testAppDeps, stringsOf, submitDataOf, type CardContent } from '../helpers/testBot';
 
 describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => {
   let connector: FakeConnector;
@@ -35,11 +26,7 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
     app = createApp({
       config: loadConfig({ DATA_DIR: dataDir }),
       storage,
-      catalog: loadCatalog(),
-      logger: silentLogger,
-      directory: unreachableDirectory,
-      understanding: loadUnderstandingOnce(),
-      products: loadProducts(),
+      ...testAppDeps(),
     });
     const address = await app.server.listen(0, '127.0.0.1');
     botUrl = `http://127.0.0.1:${address.port}`;
@@ -181,11 +168,7 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
     app = createApp({
       config,
       storage: new SqliteStorage(':memory:'),
-      catalog: loadCatalog(),
-      logger: silentLogger,
-      directory: unreachableDirectory,
-      understanding: loadUnderstandingOnce(),
-      products: loadProducts(),
+      ...testAppDeps(),
       botFrameworkAuthentication: auth,
     });
     botUrl = `http://127.0.0.1:${(await app.server.listen(0, '127.0.0.1')).port}`;

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
 import { createApp, type App } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
-import { silentLogger } from '../../bot/logger';
 import { projectRoot } from '../../bot/paths';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import { freePort } from './ports';
-import { loadCatalog, loadProducts, loadUnderstandingOnce, unreachableDirectory } from './testBot';
+import { testAppDeps } from './testBot';
 
 /**
  * The real server with the Microsoft 365 Agents Playground (the client `npm start` opens) pointed at it, for
@@ -56,11 +55,7 @@ export async function startBotWithPlayground(env: Record<string, string> = {}): 
   const app = createApp({
     config: loadConfig({ DATA_DIR: workDir, ...env }),
     storage: new SqliteStorage(':memory:'),
-    catalog: loadCatalog(),
-    logger: silentLogger,
-    directory: unreachableDirectory,
-    understanding: loadUnderstandingOnce(),
-    products: loadProducts(),
+    ...testAppDeps(),
   });
   const sent: SentActivity[] = [];
   app.adapter.use(async (context, next) => {

@@ -33,6 +33,20 @@ export function loadUnderstandingOnce(): ReturnType<typeof loadUnderstanding> {
   return (cachedUnderstanding ??= loadUnderstanding(join(projectRoot(), 'content')));
 }
 
+/**
+ * What every HTTP-level test gives createApp besides config and storage: the real content, a silent log, and a
+ * directory that cannot be reached (tests that need Graph pass their own).
+ */
+export function testAppDeps() {
+  return {
+    catalog: loadCatalog(),
+    logger: silentLogger,
+    directory: unreachableDirectory as Directory,
+    understanding: loadUnderstandingOnce(),
+    products: loadProducts(),
+  };
+}
+
 export interface TestBot {
   adapter: TestAdapter;
   parts: BotParts;

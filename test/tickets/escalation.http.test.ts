@@ -15,22 +15,17 @@ import {
 const t = (key: string, params?: Record<string, string | number>) => loadCatalog().text('ja', key, params);
 
 /** Runs the escalation dialog to the end: form, screenshot, confirm. */
-async function escalate(h: TicketHarness, user = HANAKO): Promise<void> {
-  await h.userSays(user, '担当者と話したい');
-  await h.userClicks(user, {
-    action: 'ticket.details',
-    errorMessage: 'エラー コード 0xCAA70004',
-    stepsTried: 'PC を再起動した',
-    device: 'Windows 11',
-    browser: 'Edge 131',
-  });
-  await h.userSays(user, '', {
-    attachments: [
-      { contentType: 'image/png', contentUrl: 'https://contoso.sharepoint.com/error.png', name: 'error.png' },
-    ],
-  });
-  await h.userClicks(user, { action: 'ticket.confirm', choice: 'send' });
-}
+const escalate = (h: TicketHarness, user = HANAKO) =>
+  h.escalate(
+    user,
+    {
+      errorMessage: 'エラー コード 0xCAA70004',
+      stepsTried: 'PC を再起動した',
+      device: 'Windows 11',
+      browser: 'Edge 131',
+    },
+    [{ contentType: 'image/png', contentUrl: 'https://contoso.sharepoint.com/error.png', name: 'error.png' }],
+  );
 
 describe('Escalation to a support agent (HTTP, CloudAdapter, SQLite, fake connector)', function () {
   this.timeout(20_000);

@@ -5,10 +5,7 @@ import { HANAKO, KEN, PERSONAL, SAKURA, TicketHarness, mentions } from './ticket
 const t = (key: string, params?: Record<string, string | number>) => loadCatalog().text('ja', key, params);
 
 async function openTicket(h: TicketHarness, number: number, errorMessage = 'エラー'): Promise<string> {
-  await h.userSays(HANAKO, '担当者と話したい');
-  await h.userClicks(HANAKO, { action: 'ticket.details', errorMessage });
-  await h.userClicks(HANAKO, { action: 'ticket.screenshot', choice: 'none' });
-  await h.userClicks(HANAKO, { action: 'ticket.confirm', choice: 'send' });
+  await h.escalate(HANAKO, { errorMessage });
   return (await h.settled(number)).card!.threadConversationId;
 }
 
@@ -234,18 +231,12 @@ describe('Routing by category (HTTP)', function () {
     }).start();
     // A sign-in diagnosis that ends with a person: category "signin".
     await h.userSays(HANAKO, 'Office 2016 にサインインできない');
-    await h.userSays(HANAKO, '担当者と話したい');
-    await h.userClicks(HANAKO, { action: 'ticket.details', errorMessage: 'x' });
-    await h.userClicks(HANAKO, { action: 'ticket.screenshot', choice: 'none' });
-    await h.userClicks(HANAKO, { action: 'ticket.confirm', choice: 'send' });
+    await h.escalate(HANAKO, { errorMessage: 'x' });
     const signin = await h.settled(1);
     assert.equal(signin.category, 'signin');
     assert.equal(signin.card?.channelId, '19:signin@thread.tacv2');
     // No diagnosis: category "other", the general channel.
-    await h.userSays(KEN, '担当者と話したい');
-    await h.userClicks(KEN, { action: 'ticket.details', errorMessage: 'y' });
-    await h.userClicks(KEN, { action: 'ticket.screenshot', choice: 'none' });
-    await h.userClicks(KEN, { action: 'ticket.confirm', choice: 'send' });
+    await h.escalate(KEN, { errorMessage: 'y' });
     const other = await h.settled(2);
     assert.equal(other.category, 'other');
     assert.equal(other.card?.channelId, '19:support-desk@thread.tacv2');

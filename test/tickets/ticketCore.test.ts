@@ -3,7 +3,7 @@ import { MemoryStorage } from 'botbuilder';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import { backoffDelay, ConversationRateLimiter } from '../../bot/tickets/rateLimiter';
 import { StorageTicketRepository } from '../../bot/tickets/storageTicketRepository';
-import { parseTicketNumber, type Ticket } from '../../core/tickets/ticket';
+import type { Ticket } from '../../core/tickets/ticket';
 import { TicketDesk } from '../../core/tickets/ticketDesk';
 import {
   agentMessage,
@@ -96,14 +96,6 @@ describe('ticket rules (core)', () => {
       ticket.events.map((e) => e.kind),
       ['opened', 'taken', 'agentMessage'],
     );
-  });
-
-  it('reads ticket numbers as people type them', () => {
-    assert.equal(parseTicketNumber('#12'), 12);
-    assert.equal(parseTicketNumber('＃１２'), 12);
-    assert.equal(parseTicketNumber('12'), 12);
-    assert.equal(parseTicketNumber('#0'), undefined);
-    assert.equal(parseTicketNumber('12a'), undefined);
   });
 });
 

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
-import { silentLogger, type Logger } from '../../bot/logger';
+import type { Logger } from '../../bot/logger';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import type { Directory } from '../../core/licensing/directory';
 import type { Ticket } from '../../core/tickets/ticket';
 import { FakeConnector, postActivity } from '../helpers/fakeConnector';
-import { loadCatalog, loadProducts, loadUnderstandingOnce, unreachableDirectory } from '../helpers/testBot';
+import { testAppDeps } from '../helpers/testBot';
 
 export const TENANT = '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 export const SUPPORT_CHANNEL = '19:support-desk@thread.tacv2';
@@ -54,11 +54,9 @@ export class TicketHarness {
         ...this.options.env,
       }),
       storage: this.storage,
-      catalog: loadCatalog(),
-      logger: this.options.logger ?? silentLogger,
-      directory: this.options.directory ?? unreachableDirectory,
-      understanding: loadUnderstandingOnce(),
-      products: loadProducts(),
+      ...testAppDeps(),
+      ...(this.options.logger ? { logger: this.options.logger } : {}),
+      ...(this.options.directory ? { directory: this.options.directory } : {}),
       outbox: { backoff: { baseMs: 20, maxMs: 200 }, leaseMs: 300, noChannelRetryMs: 100 },
     });
     const address = await this.app.server.listen(0, '127.0.0.1');
@@ -108,6 +106,15 @@ export class TicketHarness {
       ...this.base(user, { id: PERSONAL(user), conversationType: 'personal' }),
     });
     if (response.status !== 200) throw new Error(`bot answered ${response.status}`);
+  }
+
+  /** The escalation from start to Send: ask for a person, the form, a screenshot (or none), confirm. */
+  async escalate(user: Person, details: Record<string, string>, screenshots?: unknown[]): Promise<void> {
+    await this.userSays(user, '担当者と話したい');
+    await this.userClicks(user, { action: 'ticket.details', ...details });
+    if (screenshots) await this.userSays(user, '', { attachments: screenshots });
+    else await this.userClicks(user, { action: 'ticket.screenshot', choice: 'none' });
+    await this.userClicks(user, { action: 'ticket.confirm', choice: 'send' });
   }
 
   userClicks(user: Person, value: Record<string, unknown>): Promise<void> {

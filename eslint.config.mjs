@@ -20,6 +20,12 @@ const graphImports = {
   ],
 };
 
+/** Layers import inwards only: bot -> dialogs -> views -> cards -> core. */
+const layer = (...outer) => ({
+  group: outer.flatMap((folder) => [`**/${folder}/*`, `**/${folder}`]),
+  message: `This layer must not import from ${outer.join(', ')}: data flows activity -> router -> dialog -> domain -> card.`,
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'devTools/**'] },
   ...tseslint.configs.recommended,
@@ -29,9 +35,49 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
-  { files: ['core/**/*.ts'], rules: { 'no-restricted-imports': ['error', graphImports] } },
   {
-    files: ['cards/**/*.ts', 'scripts/**/*.ts'],
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...graphImports.patterns, layer('bot', 'dialogs', 'views', 'cards', 'sandbox')] },
+      ],
+    },
+  },
+  {
+    files: ['dialogs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [layer('bot', 'sandbox')] }] },
+  },
+  {
+    files: ['views/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...botFrameworkImports.patterns, layer('bot', 'dialogs', 'sandbox')] },
+      ],
+    },
+  },
+  {
+    files: ['cards/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...botFrameworkImports.patterns, layer('bot', 'dialogs', 'views', 'sandbox')] },
+      ],
+    },
+  },
+  {
+    // The sample tenant is a Graph look-alike: it knows nothing of the bot.
+    files: ['sandbox/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...graphImports.patterns, layer('dialogs', 'views', 'cards', 'core')] },
+      ],
+    },
+  },
+  {
+    files: ['scripts/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', botFrameworkImports] },
   },
 );

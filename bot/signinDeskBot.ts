@@ -13,13 +13,13 @@ import { parseCardAction } from '../core/cardActions';
 import type { Language } from '../core/language';
 import { languageOf } from '../dialogs/turnLanguage';
 import { recognizeCommand, startOptionsOf } from '../dialogs/commands';
-import type { DiagnosisViews } from '../dialogs/diagnosisViews';
+import type { DiagnosisViews } from '../views/diagnosisViews';
 import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
-import { parseAdminRequest, type AdminCommands } from '../dialogs/adminCommands';
+import { parseAdminRequest, type AdminCommands } from './handlers/adminCommands';
 import type { Logger } from './logger';
 import { DialogIds } from '../dialogs/dialogIds';
 import { stackIncludes } from '../dialogs/dialogStack';
-import type { TicketCommands } from '../dialogs/ticketCommands';
+import type { TicketCommands } from './handlers/ticketCommands';
 import { attachmentLinks } from '../dialogs/escalationPrompt';
 
 export interface SigninDeskBotDeps {

@@ -10,9 +10,9 @@ import { withLicence, type DiagnosisTrail } from '../core/diagnosis';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
 import { renderQuestionCard } from '../cards/questionCard';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
-import type { DiagnosisViews } from './diagnosisViews';
+import type { DiagnosisViews } from '../views/diagnosisViews';
 import { DialogIds } from './dialogIds';
-import type { LicenceViews } from './licenceViews';
+import type { LicenceViews } from '../views/licenceViews';
 import { languageOf } from './turnLanguage';
 
 export interface ActivationOptions {

@@ -11,7 +11,7 @@ import { languageOf } from './turnLanguage';
 import { matchKeywords } from '../core/textMatching';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
-import type { DiagnosisViews } from './diagnosisViews';
+import type { DiagnosisViews } from '../views/diagnosisViews';
 import { BACK_KEYWORDS } from './backKeywords';
 import { ProcedureDialog, type ProcedureResult, type ProcedureRun } from './procedureDialog';
 

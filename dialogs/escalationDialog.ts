@@ -16,10 +16,10 @@ import {
   type TicketDetails,
 } from '../core/tickets/ticket';
 import type { TicketDraft } from '../core/tickets/ticketRules';
-import type { DiagnosisViews } from './diagnosisViews';
+import type { DiagnosisViews } from '../views/diagnosisViews';
 import { DialogIds } from './dialogIds';
 import { EscalationPrompt, type EscalationAnswer, type EscalationPromptSpec } from './escalationPrompt';
-import type { DetailField, TicketViews } from './ticketViews';
+import type { DetailField, TicketViews } from '../views/ticketViews';
 import { languageOf } from './turnLanguage';
 import { isHumanRequest } from './commands';
 

@@ -10,7 +10,7 @@ import { parseCardAction } from '../core/cardActions';
 import { isHumanRequest, recognizeCommand, startOptionsOf } from './commands';
 import { latestTrail, stackIncludes } from './dialogStack';
 import { DialogIds } from './dialogIds';
-import type { DiagnosisViews } from './diagnosisViews';
+import type { DiagnosisViews } from '../views/diagnosisViews';
 
 /**
  * The root of every conversation flow. Help, cancel and restart are handled here once, before any prompt

@@ -15,10 +15,10 @@ import {
   type EscalationResult,
   type TicketIntake,
 } from './escalationDialog';
-import type { TicketViews } from './ticketViews';
-import type { DiagnosisViews } from './diagnosisViews';
+import type { TicketViews } from '../views/ticketViews';
+import type { DiagnosisViews } from '../views/diagnosisViews';
 import { InterruptibleDialog } from './interruptibleDialog';
-import type { LicenceViews } from './licenceViews';
+import type { LicenceViews } from '../views/licenceViews';
 import { ContentFlowDialog, type ContentFlowResult, type ContentFlowOptions } from './contentFlowDialog';
 import { languageOf } from './turnLanguage';
 

@@ -17,7 +17,7 @@ import type { Language } from '../core/language';
 import { languageOf } from './turnLanguage';
 import { CardActionPrompt, cardPromptOptions, type CardPromptSpec } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
-import { checklistInputId, type DiagnosisViews } from './diagnosisViews';
+import { checklistInputId, type DiagnosisViews } from '../views/diagnosisViews';
 import { BACK_KEYWORDS } from './backKeywords';
 
 /** Where the user is in a procedure. Plain data: it is the dialog state that survives a restart. */

@@ -7,7 +7,7 @@ import {
 import type { GraphConfig, GraphCredentialConfig } from '../config';
 import type { Logger } from '../logger';
 import { GraphDirectory } from './graphDirectory';
-import { SandboxGraphServer } from './sandboxGraphServer';
+import type * as Sandbox from '../../sandbox/sandboxGraphServer';
 
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
@@ -51,6 +51,10 @@ export async function createDirectory(
   if (config.mode === 'loopback') {
     return { directory: new GraphDirectory({ baseUrl: config.baseUrl, logger }), close: async () => {} };
   }
+  // Loaded only here: a deployment with credentials never loads the sample tenant or its server. A plain
+  // require, because the compiled build is CommonJS and tsx's require hook does not see dynamic import().
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SandboxGraphServer } = require('../../sandbox/sandboxGraphServer') as typeof Sandbox;
   const sandbox = await SandboxGraphServer.start({ port: 0, host: '127.0.0.1' });
   logger.warn('no Graph credentials: using the built-in sandbox tenant (sample data)', { url: sandbox.url });
   return { directory: new GraphDirectory({ baseUrl: sandbox.url, logger }), close: () => sandbox.close() };

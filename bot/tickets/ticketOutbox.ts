@@ -4,7 +4,7 @@ import type { Language } from '../../core/language';
 import type { OutboxItem, Ticket } from '../../core/tickets/ticket';
 import type { TicketRepository } from '../../core/tickets/ticketDesk';
 import { enqueue, markUnreachable, type RuleResult } from '../../core/tickets/ticketRules';
-import type { TicketViews, UnreachableReason } from '../../dialogs/ticketViews';
+import type { TicketViews, UnreachableReason } from '../../views/ticketViews';
 import type { Logger } from '../logger';
 import type { AddressBook } from './addressBook';
 import { backoffDelay, ConversationRateLimiter } from './rateLimiter';

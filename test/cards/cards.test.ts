@@ -8,8 +8,8 @@ import { parseCardAction, parseTicketExecute } from '../../core/cardActions';
 import { ContentCatalog } from '../../core/content/catalog';
 import type { DiagnosisTrail } from '../../core/diagnosis';
 import { LANGUAGES } from '../../core/language';
-import { DiagnosisViews } from '../../dialogs/diagnosisViews';
-import { TicketViews } from '../../dialogs/ticketViews';
+import { DiagnosisViews } from '../../views/diagnosisViews';
+import { TicketViews } from '../../views/ticketViews';
 import type { Ticket } from '../../core/tickets/ticket';
 import {
   agentMessage,
@@ -24,7 +24,7 @@ import {
   userMessage,
   type RuleResult,
 } from '../../core/tickets/ticketRules';
-import { LicenceViews } from '../../dialogs/licenceViews';
+import { LicenceViews } from '../../views/licenceViews';
 import type { DirectoryUser, SubscribedSku } from '../../core/licensing/directory';
 import type { FindingCode } from '../../core/licensing/verdict';
 import { loadProducts, nodesOf, type CardNode } from '../helpers/testBot';

@@ -7,7 +7,7 @@ import { ContentCatalog } from '../../core/content/catalog';
 import type { FlowContent } from '../../core/content/schema';
 import { LANGUAGES, type Language } from '../../core/language';
 import { matchKeywords } from '../../core/textMatching';
-import { DiagnosisViews } from '../../dialogs/diagnosisViews';
+import { DiagnosisViews } from '../../views/diagnosisViews';
 import { buildProducts, buildProductTable, parseCsv } from '../../scripts/buildProductTable';
 
 /**

@@ -6,7 +6,7 @@ import { ContentCatalog } from '../../core/content/catalog';
 import type { FlowContent, Step } from '../../core/content/schema';
 import { LANGUAGES, type Language } from '../../core/language';
 import { scriptDownloadBody } from '../../bot/server';
-import { DiagnosisViews } from '../../dialogs/diagnosisViews';
+import { DiagnosisViews } from '../../views/diagnosisViews';
 
 /**
  * Every script, path, URL, file name and warning that users copy or act on must be exactly what the source

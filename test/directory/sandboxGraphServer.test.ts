@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, GraphError, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
-import { SandboxGraphServer } from '../../bot/directory/sandboxGraphServer';
+import { SandboxGraphServer } from '../../sandbox/sandboxGraphServer';
 
 const root = join(__dirname, '..', '..');
 const TENANT_ID = '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';

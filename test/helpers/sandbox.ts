@@ -1,5 +1,5 @@
 import { GraphDirectory } from '../../bot/directory/graphDirectory';
-import { SandboxGraphServer } from '../../bot/directory/sandboxGraphServer';
+import { SandboxGraphServer } from '../../sandbox/sandboxGraphServer';
 import { silentLogger } from '../../bot/logger';
 
 /** Playground/sandbox users (see .m365agentsplayground.yml and sandbox/README.md). */

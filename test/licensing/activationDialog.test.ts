@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { LicenceViews } from '../../dialogs/licenceViews';
+import { LicenceViews } from '../../views/licenceViews';
 import type { FindingCode } from '../../core/licensing/verdict';
 import { SANDBOX_USERS, SandboxFixture } from '../helpers/sandbox';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { recognizeCommand } from '../../dialogs/commands';
-import { recognizeTicketCommand } from '../../dialogs/ticketCommands';
+import { recognizeTicketCommand } from '../../bot/handlers/ticketCommands';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Runs the sandbox tenant on its own: `node dist/bot/directory/sandboxMain.js` (or `npx tsx bot/directory/sandboxMain.ts`).
+ * Runs the sandbox tenant on its own: `node dist/sandbox/sandboxMain.js` (or `npx tsx sandbox/sandboxMain.ts`).
  * SANDBOX_GRAPH_PORT (default 5081) and SANDBOX_TENANT_FILE (default sandbox/tenant.json) configure it.
  * Point the bot's Graph client at the printed URL; Ctrl-C stops it.
  */

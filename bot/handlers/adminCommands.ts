@@ -1,13 +1,13 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { AdminAccess } from '../core/admin/adminAccess';
-import type { AuditEntry, AuditLog } from '../core/admin/auditLog';
-import type { CardAction } from '../core/cardActions';
-import { DirectoryError, type Directory } from '../core/licensing/directory';
-import type { LicenceChecker } from '../core/licensing/licenceChecker';
-import { mainBlocker } from '../core/licensing/verdict';
-import { foldText } from '../core/textMatching';
-import type { LicenceViews } from './licenceViews';
-import { languageOf } from './turnLanguage';
+import type { AdminAccess } from '../../core/admin/adminAccess';
+import type { AuditEntry, AuditLog } from '../../core/admin/auditLog';
+import type { CardAction } from '../../core/cardActions';
+import { DirectoryError, type Directory } from '../../core/licensing/directory';
+import type { LicenceChecker } from '../../core/licensing/licenceChecker';
+import { mainBlocker } from '../../core/licensing/verdict';
+import { foldText } from '../../core/textMatching';
+import type { LicenceViews } from '../../views/licenceViews';
+import { languageOf } from '../../dialogs/turnLanguage';
 
 /** An admin request, from typed words or from a card. */
 export type AdminRequest =

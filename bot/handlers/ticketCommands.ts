@@ -4,10 +4,10 @@ import {
   type ConversationReference,
   type TurnContext,
 } from 'botbuilder';
-import type { AdminAccess } from '../core/admin/adminAccess';
-import { parseCardAction, parseTicketExecute, type TicketExecute } from '../core/cardActions';
-import type { Language } from '../core/language';
-import { foldText, isOneOf } from '../core/textMatching';
+import type { AdminAccess } from '../../core/admin/adminAccess';
+import { parseCardAction, parseTicketExecute, type TicketExecute } from '../../core/cardActions';
+import type { Language } from '../../core/language';
+import { foldText, isOneOf } from '../../core/textMatching';
 import {
   TICKET_CATEGORIES,
   ticketLabel,
@@ -16,8 +16,8 @@ import {
   type SupportChannel,
   type Ticket,
   type TicketCategory,
-} from '../core/tickets/ticket';
-import type { ActResult, TicketDesk } from '../core/tickets/ticketDesk';
+} from '../../core/tickets/ticket';
+import type { ActResult, TicketDesk } from '../../core/tickets/ticketDesk';
 import {
   agentMessage,
   close,
@@ -29,12 +29,12 @@ import {
   userMessage,
   withdraw,
   type RuleResult,
-} from '../core/tickets/ticketRules';
-import { attachmentLinks } from './escalationPrompt';
-import { recognizeCommand } from './commands';
-import { personalAddressOf, personOf } from './escalationDialog';
-import type { TicketViews } from './ticketViews';
-import { languageOf } from './turnLanguage';
+} from '../../core/tickets/ticketRules';
+import { attachmentLinks } from '../../dialogs/escalationPrompt';
+import { recognizeCommand } from '../../dialogs/commands';
+import { personalAddressOf, personOf } from '../../dialogs/escalationDialog';
+import type { TicketViews } from '../../views/ticketViews';
+import { languageOf } from '../../dialogs/turnLanguage';
 
 /** The support channels as the commands need them (the bot layer stores them). */
 export interface SupportChannelDirectory {

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { projectRoot } from '../paths';
+import { projectRoot } from '../bot/paths';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Public types

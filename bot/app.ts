@@ -2,7 +2,7 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Storage } f
 import type { ContentCatalog } from '../core/content/catalog';
 import type { Directory } from '../core/licensing/directory';
 import type { ProductCatalog } from '../core/licensing/productCatalog';
-import type { Understanding } from '../dialogs/mainDialog';
+import type { Understanding } from '../core/intent/intentModel';
 import type { AppConfig } from './config';
 import { createBot, type TicketParts } from './createBot';
 import { TeamsMessenger } from './tickets/teamsMessenger';

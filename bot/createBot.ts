@@ -14,7 +14,8 @@ import { AdminCommands } from './handlers/adminCommands';
 import { LicenceViews } from '../views/licenceViews';
 import { StorageAuditLog } from './storage/storageAuditLog';
 import { DiagnosisViews } from '../views/diagnosisViews';
-import { MainDialog, type Understanding } from '../dialogs/mainDialog';
+import { MainDialog } from '../dialogs/mainDialog';
+import type { Understanding } from '../core/intent/intentModel';
 import { ShowTypingMiddleware } from 'botbuilder';
 import { createTurnErrorHandler } from './errorBoundary';
 import { LanguageMiddleware } from './languageMiddleware';
@@ -72,7 +73,7 @@ export interface BotParts {
 export function createBot(deps: BotDeps): BotParts {
   const conversationState = new ConversationState(deps.storage);
   const userInConversationState = new PrivateConversationState(deps.storage);
-  const views = new DiagnosisViews(deps.catalog, deps.publicBaseUrl);
+  const views = new DiagnosisViews(deps.catalog, deps.publicBaseUrl, deps.understanding.commands);
   const licenceViews = new LicenceViews(deps.catalog, deps.products);
   const checker = new LicenceChecker(deps.directory, deps.products);
   const access = new AdminAccess(deps.directory, deps.adminGroupId);
@@ -105,6 +106,7 @@ export function createBot(deps: BotDeps): BotParts {
         .catch((error: Error) =>
           deps.logger.error('could not send the tickets waiting for a channel', { error: error.message }),
         ),
+    commands: deps.understanding.commands,
     now,
   });
 
@@ -121,6 +123,7 @@ export function createBot(deps: BotDeps): BotParts {
       views: licenceViews,
     }),
     views,
+    understanding: deps.understanding,
     logger: deps.logger,
   });
   return {

@@ -11,6 +11,10 @@ export interface NoticeCardData {
   facts?: { title: string; value: string }[];
   links?: CardLink[];
   commands?: { name: 'help' | 'cancel' | 'restart'; label: string }[];
+  /** Buttons that start a flow ("menu", or the problem the user named). */
+  starts?: { flow: string; label: string }[];
+  /** A button back to the diagnosis that was set aside. */
+  resume?: { label: string };
 }
 
 export function renderNoticeCard(data: NoticeCardData): CardAttachment {
@@ -22,5 +26,7 @@ export function renderNoticeCard(data: NoticeCardData): CardAttachment {
     facts: data.facts ?? [],
     links: data.links ?? [],
     commands: data.commands ?? [],
+    starts: data.starts ?? [],
+    resume: data.resume ? [data.resume] : [],
   });
 }

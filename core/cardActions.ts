@@ -24,6 +24,8 @@ export const cardActionSchema = z.discriminatedUnion('action', [
     flow: z.enum(FLOW_CHOICES).optional(),
   }),
   z.object({ action: z.literal('diagnosis.choose'), question: slug, choice: slug }),
+  /** Back to the diagnosis that was set aside when the user named another problem. */
+  z.object({ action: z.literal('diagnosis.resume') }),
   /** "Back": to the previous question, or the previous step. */
   z.object({
     action: z.literal('diagnosis.back'),

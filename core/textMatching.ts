@@ -20,27 +20,35 @@ export function matchKeywords<T extends { keywords: readonly string[]; label: st
   text: string,
   choices: readonly T[],
 ): T | undefined {
+  return matchKeywordsWithKeyword(text, choices)?.choice;
+}
+
+/** As matchKeywords, with the keyword that matched (how much of the message it covers tells a clear answer). */
+export function matchKeywordsWithKeyword<T extends { keywords: readonly string[]; label: string }>(
+  text: string,
+  choices: readonly T[],
+): { choice: T; keyword: string } | undefined {
   const folded = foldText(text);
-  let best: { choice: T; length: number } | undefined;
+  let best: { choice: T; length: number; keyword: string } | undefined;
   let tie = false;
   for (const choice of choices) {
     for (const keyword of [choice.label, ...choice.keywords]) {
       const k = foldText(keyword);
       if (!k || !containsKeyword(folded, k)) continue;
       if (!best || k.length > best.length) {
-        best = { choice, length: k.length };
+        best = { choice, length: k.length, keyword };
         tie = false;
       } else if (k.length === best.length && best.choice !== choice) tie = true;
     }
   }
-  return best && !tie ? best.choice : undefined;
+  return best && !tie ? { choice: best.choice, keyword: best.keyword } : undefined;
 }
 
 /**
  * Latin keywords match whole words only ("no" must not match "know"); Japanese has no spaces, so a
  * keyword with any non-Latin character matches anywhere.
  */
-function containsKeyword(folded: string, keyword: string): boolean {
+export function containsKeyword(folded: string, keyword: string): boolean {
   if (!/^[\x20-\x7e]+$/.test(keyword)) return folded.includes(keyword);
   const escaped = keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Letters border letters and digits border digits, so "office2016" still contains "2016".

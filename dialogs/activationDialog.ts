@@ -106,11 +106,16 @@ export class ActivationDialog extends ComponentDialog {
           choices: (['continue', 'person', 'done'] as const).map((id) => ({ id, label: labels[id] })),
         }),
         {
+          waiting: { kind: 'activation', flow: 'activation' },
           accepts: ['activation.next'],
           textChoices: [
             { label: labels.continue, keywords: [], action: choice('continue') },
-            { label: labels.person, keywords: ['person', 'human', '担当者'], action: choice('person') },
-            { label: labels.done, keywords: ['ok', 'done', 'わかりました', '了解'], action: choice('done') },
+            { label: labels.person, keywords: this.views.words('person'), action: choice('person') },
+            {
+              label: labels.done,
+              keywords: ['ok', 'thanks', 'thank you', 'わかりました', '了解', 'ありがとう'],
+              action: choice('done'),
+            },
           ],
           retryText: this.views.text(language, 'prompt.retry'),
           staleText: this.views.text(language, 'prompt.stale'),

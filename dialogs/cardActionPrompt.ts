@@ -1,7 +1,8 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
 import { parseCardAction, type CardAction, type CardActionName } from '../core/cardActions';
-import { matchKeywords } from '../core/textMatching';
+import { matchKeywordsWithKeyword } from '../core/textMatching';
+import type { WaitingCard } from '../core/conversation/typedText';
 import type { CardAttachment } from '../cards/renderCard';
 
 /**
@@ -9,6 +10,8 @@ import type { CardAttachment } from '../cards/renderCard';
  * a conversation continue after the bot restarts.
  */
 export interface CardPromptSpec {
+  /** What the card is, for reading typed text against it (answer, command or new problem). */
+  waiting: WaitingCard;
   accepts: CardActionName[];
   /** Ids the action must carry, so a button on an earlier card cannot answer this one. */
   match?: { question?: string; procedure?: string; step?: string };
@@ -83,10 +86,18 @@ export class CardActionPrompt extends CardPrompt<CardAction> {
   }
 
   protected fromMessage(context: TurnContext, options: PromptOptions): CardAction | undefined {
-    const spec = options.validations as CardPromptSpec;
-    const text = context.activity.text;
-    return text ? matchKeywords(text, spec.textChoices ?? [])?.action : undefined;
+    return typedAnswer(options.validations as CardPromptSpec, context.activity.text ?? '')?.action;
   }
+}
+
+/** The button that typed words stand for on this card, and the keyword that said so. */
+export function typedAnswer(
+  spec: Pick<CardPromptSpec, 'textChoices'>,
+  text: string,
+): { action: CardAction; keyword: string } | undefined {
+  if (!text.trim()) return undefined;
+  const match = matchKeywordsWithKeyword(text, spec.textChoices ?? []);
+  return match ? { action: match.choice.action, keyword: match.keyword } : undefined;
 }
 
 function matchesIds(action: CardAction, match: CardPromptSpec['match']): boolean {

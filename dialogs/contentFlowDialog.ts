@@ -9,10 +9,11 @@ import type { CardAction } from '../core/cardActions';
 import { withAnswer, withAttemptStarted, withoutAnswer, type DiagnosisTrail } from '../core/diagnosis';
 import { languageOf } from './turnLanguage';
 import { matchKeywords } from '../core/textMatching';
+import type { Choice, Question } from '../core/content/schema';
+import type { Language } from '../core/language';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from '../views/diagnosisViews';
-import { BACK_KEYWORDS } from './backKeywords';
 import { ProcedureDialog, type ProcedureResult, type ProcedureRun } from './procedureDialog';
 
 export interface ContentFlowOptions {
@@ -23,6 +24,8 @@ export interface ContentFlowOptions {
   text?: string;
   /** Questions asked before this one, for "Back". */
   history?: string[];
+  /** Go straight to this procedure (a seed's exact remedy for what the user named). */
+  procedureId?: string;
 }
 
 /** How a content flow ended; `checkLicence` hands over to the activation diagnosis's licence check. */
@@ -56,19 +59,15 @@ export class ContentFlowDialog extends ComponentDialog {
     const options = step.options as ContentFlowOptions;
     const language = languageOf(step.context);
     const flow = this.views.flow(language);
+    if (options.procedureId) return this.runProcedure(step, options.trail, options.procedureId, []);
     const question = options.questionId ? flow.question(options.questionId) : flow.startQuestion;
-    // The opening words answer the first question only: "no idea why" must not answer a later yes/no question.
-    const isFirstQuestion = (options.history ?? []).length === 0;
-    const alreadyGiven =
-      options.text && isFirstQuestion ? matchKeywords(options.text, question.choices) : undefined;
-    if (alreadyGiven) {
-      await step.context.sendActivity(
-        this.views.text(language, 'diagnosis.productRecognized', { product: alreadyGiven.label }),
-      );
+    const known = this.knownAnswer(question, options);
+    if (known) {
+      await step.context.sendActivity(this.acknowledgement(language, question, known.choice, known.from));
       const answer: CardAction = {
         action: 'diagnosis.choose',
         question: question.id,
-        choice: alreadyGiven.id,
+        choice: known.choice.id,
       };
       return step.next(answer);
     }
@@ -76,6 +75,7 @@ export class ContentFlowDialog extends ComponentDialog {
     return step.prompt(
       DialogIds.cardPrompt,
       cardPromptOptions(this.views.question(question, language, canGoBack), {
+        waiting: { kind: 'question', flow: flow.flowOf(question.id), question: question.id },
         accepts: canGoBack ? ['diagnosis.choose', 'diagnosis.back'] : ['diagnosis.choose'],
         match: { question: question.id },
         textChoices: [
@@ -88,7 +88,7 @@ export class ContentFlowDialog extends ComponentDialog {
             ? [
                 {
                   label: this.views.text(language, 'action.back'),
-                  keywords: BACK_KEYWORDS,
+                  keywords: this.views.words('back'),
                   action: { action: 'diagnosis.back' as const, question: question.id },
                 },
               ]
@@ -122,14 +122,52 @@ export class ContentFlowDialog extends ComponentDialog {
     }
     if ('check' in choice.next)
       return step.endDialog({ trail, checkLicence: true } satisfies ContentFlowResult);
+    return this.runProcedure(step, trail, choice.next.procedure, history);
+  }
+
+  private runProcedure(
+    step: WaterfallStepContext,
+    trail: DiagnosisTrail,
+    procedureId: string,
+    history: string[],
+  ): Promise<DialogTurnResult> {
     const run: ProcedureRun = {
-      trail: withAttemptStarted(trail, choice.next.procedure),
-      procedureId: choice.next.procedure,
+      trail: withAttemptStarted(trail, procedureId),
+      procedureId,
       stepIndex: 0,
-      canLeaveBackwards: true,
+      canLeaveBackwards: history.length > 0,
     };
     (step.values as { history?: string[] }).history = history;
     return step.beginDialog(DialogIds.procedure, run);
+  }
+
+  /**
+   * An answer the user already gave: in their own words at the start (the first question only: "no idea why" must
+   * not answer a later yes/no question), or earlier in this conversation, before switching to another problem.
+   */
+  private knownAnswer(
+    question: Question,
+    options: ContentFlowOptions,
+  ): { choice: Choice; from: 'words' | 'earlier' } | undefined {
+    const earlier = options.trail.answers.find((a) => a.question === question.id);
+    const earlierChoice = earlier && question.choices.find((c) => c.id === earlier.choice);
+    if (earlierChoice) return { choice: earlierChoice, from: 'earlier' };
+    const isFirstQuestion = (options.history ?? []).length === 0;
+    const given = options.text && isFirstQuestion ? matchKeywords(options.text, question.choices) : undefined;
+    return given ? { choice: given, from: 'words' } : undefined;
+  }
+
+  /** One line, written for the question it answers: a product is "using", anything else is "taken as". */
+  private acknowledgement(
+    language: Language,
+    question: Question,
+    choice: Choice,
+    from: 'words' | 'earlier',
+  ): string {
+    if (from === 'earlier')
+      return this.views.text(language, 'diagnosis.answerKnown', { choice: choice.label });
+    if (question.ack) return question.ack.replace('{choice}', choice.label);
+    return this.views.text(language, 'diagnosis.answerInferred', { choice: choice.label });
   }
 
   /** Back to the previous question, forgetting its answer; details from the opening words are not re-applied. */

@@ -9,6 +9,7 @@ export const DialogIds = {
   procedureChecklist: 'procedure.checklist',
   procedureVerify: 'procedure.verify',
   procedureNext: 'procedure.next',
+  procedureRemedy: 'procedure.remedy',
   activation: 'activation',
   activationFlow: 'activation.flow',
   cardPrompt: 'cardPrompt',

@@ -28,3 +28,10 @@ export function latestTrail(stack: readonly DialogInstance[]): DiagnosisTrail | 
   }
   return undefined;
 }
+
+/** The innermost running dialog: the last entry of the stack, inside components too. */
+export function innermostInstance(stack: readonly DialogInstance[]): DialogInstance | undefined {
+  const last = stack[stack.length - 1];
+  if (!last) return undefined;
+  return innermostInstance(innerStack(last)) ?? last;
+}

@@ -1,4 +1,4 @@
-import { MessageFactory, TurnContext, type ConversationReference } from 'botbuilder';
+import { MessageFactory, TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
   WaterfallDialog,
@@ -21,7 +21,7 @@ import { DialogIds } from './dialogIds';
 import { EscalationPrompt, type EscalationAnswer, type EscalationPromptSpec } from './escalationPrompt';
 import type { DetailField, TicketViews } from '../views/ticketViews';
 import { languageOf } from './turnLanguage';
-import { isHumanRequest } from './commands';
+import { personalAddressOf, personOf, tenantIdOf } from './turnHelpers';
 
 /** What the escalation needs from the help desk: open a ticket, and say whether a support channel is set up. */
 export interface TicketIntake {
@@ -44,28 +44,6 @@ export interface EscalationResult {
   trail: DiagnosisTrail;
   clientChecks: false;
   ticket?: number;
-}
-
-const NONE_WORDS = [
-  'なし',
-  'ない',
-  'ありません',
-  'スクショなし',
-  'no',
-  'none',
-  'skip',
-  'no screenshot',
-  'nothing',
-];
-
-/** The requester as a ticket names them, from the turn. */
-export function personOf(context: TurnContext): Person {
-  const from = context.activity.from;
-  return {
-    id: from.id,
-    ...(from.aadObjectId ? { aadObjectId: from.aadObjectId } : {}),
-    name: from.name || from.id,
-  };
 }
 
 /**
@@ -113,7 +91,10 @@ export class EscalationDialog extends ComponentDialog {
       prompt: MessageFactory.attachment(
         this.ticketViews.detailsForm(language, fields, options.details ?? {}),
       ),
-      validations: this.spec(language, ['ticket.details'], { acceptText: true, acceptAttachments: true }),
+      validations: this.spec(language, 'escalationForm', ['ticket.details'], {
+        acceptText: true,
+        acceptAttachments: true,
+      }),
     });
   }
 
@@ -147,8 +128,12 @@ export class EscalationDialog extends ComponentDialog {
     return step.prompt(DialogIds.escalationPrompt, {
       prompt: MessageFactory.attachment(this.ticketViews.screenshotAsk(language, details.screenshots.length)),
       validations: {
-        ...this.spec(language, ['ticket.screenshot'], { acceptAttachments: true }),
-        noneWords: NONE_WORDS,
+        ...this.spec(language, 'screenshot', ['ticket.screenshot'], { acceptAttachments: true }),
+        // The button's own words always count, whatever else the user calls it.
+        noneWords: [
+          ...this.views.words('noScreenshot'),
+          this.views.text(language, 'escalation.screenshot.none'),
+        ],
         retryText: this.views.text(language, 'escalation.screenshot.retry'),
       },
     });
@@ -171,12 +156,24 @@ export class EscalationDialog extends ComponentDialog {
       values.details = { ...values.details, screenshots: [] };
     }
     const language = languageOf(step.context);
-    const trail = withoutBareRequest((step.options as EscalationOptions).trail);
+    const trail = withoutBareRequest((step.options as EscalationOptions).trail, (t) =>
+      this.views.asksForPerson(t),
+    );
     return step.prompt(DialogIds.escalationPrompt, {
       prompt: MessageFactory.attachment(
         this.ticketViews.summary(language, this.categoryOf(language, trail), trail, values.details),
       ),
-      validations: this.spec(language, ['ticket.confirm'], {}),
+      validations: {
+        ...this.spec(language, 'confirm', ['ticket.confirm'], {}),
+        textChoices: (['send', 'edit'] as const).map((choice) => ({
+          label: this.views.text(language, `escalation.summary.${choice}`),
+          keywords:
+            choice === 'send'
+              ? ['send', 'submit', '送信', '送って', '送る', 'お願いします']
+              : ['edit', '修正', '直す', '変更'],
+          action: { action: 'ticket.confirm' as const, choice },
+        })),
+      },
     });
   }
 
@@ -197,7 +194,7 @@ export class EscalationDialog extends ComponentDialog {
       await step.context.sendActivity(this.views.text(language, 'escalation.cancelled'));
       return step.endDialog({ trail: options.trail, clientChecks: false } satisfies EscalationResult);
     }
-    const trail = withHandoff(withoutBareRequest(options.trail));
+    const trail = withHandoff(withoutBareRequest(options.trail, (t) => this.views.asksForPerson(t)));
     const category = this.categoryOf(language, trail);
     const ticket = await this.intake.open({
       requester: personOf(step.context),
@@ -232,10 +229,12 @@ export class EscalationDialog extends ComponentDialog {
 
   private spec(
     language: Parameters<DiagnosisViews['flow']>[0],
+    waiting: 'escalationForm' | 'screenshot' | 'confirm',
     accepts: EscalationPromptSpec['accepts'],
     flags: { acceptText?: boolean; acceptAttachments?: boolean },
   ): EscalationPromptSpec {
     return {
+      waiting: { kind: waiting },
       accepts,
       acceptText: flags.acceptText ?? false,
       acceptAttachments: flags.acceptAttachments ?? false,
@@ -249,9 +248,9 @@ export class EscalationDialog extends ComponentDialog {
  * "担当者と話したい" on its own says nothing about the problem: it is not kept as the user's description. Longer
  * words that also ask for a person ("Office が起動しない。担当者と話したい") are kept whole.
  */
-function withoutBareRequest(trail: DiagnosisTrail): DiagnosisTrail {
+function withoutBareRequest(trail: DiagnosisTrail, asksForPerson: (text: string) => boolean): DiagnosisTrail {
   const description = trail.description?.trim();
-  if (!description || description.length > 40 || !isHumanRequest({ text: description })) return trail;
+  if (!description || description.length > 40 || !asksForPerson(description)) return trail;
   const rest = { ...trail };
   delete rest.description;
   return rest;
@@ -265,27 +264,4 @@ const clean = (value: string | undefined): string | undefined => {
 /** One line for lists: the user's words, else the error, else nothing (the category says the rest). */
 function summaryOf(trail: DiagnosisTrail, details: TicketDetails): string {
   return (trail.description ?? details.errorMessage ?? '').slice(0, 200);
-}
-
-function tenantIdOf(context: TurnContext): string | undefined {
-  const channelData = context.activity.channelData as { tenant?: { id?: string } } | undefined;
-  return channelData?.tenant?.id ?? context.activity.conversation?.tenantId;
-}
-
-/**
- * The personal chat's reference, kept on the ticket so that replies reach the user later. Only a personal chat:
- * an agent's answer must not land in a group chat where the user happened to ask.
- */
-export function personalAddressOf(context: TurnContext): Partial<ConversationReference> | undefined {
-  const conversation = context.activity.conversation;
-  if ((conversation?.conversationType ?? 'personal') !== 'personal') return undefined;
-  // Not the activity id: the reference must stay the same from message to message (the address book skips
-  // writing an unchanged one).
-  const reference = TurnContext.getConversationReference(context.activity);
-  delete reference.activityId;
-  const tenantId = tenantIdOf(context);
-  return {
-    ...reference,
-    conversation: { ...reference.conversation!, ...(tenantId ? { tenantId } : {}) },
-  };
 }

@@ -1,12 +1,15 @@
 import type { Attachment as ActivityAttachment, TurnContext } from 'botbuilder';
 import type { PromptOptions } from 'botbuilder-dialogs';
-import { CardPrompt } from './cardActionPrompt';
+import { CardPrompt, typedAnswer, type CardPromptSpec } from './cardActionPrompt';
 import type { CardAction, CardActionName } from '../core/cardActions';
 import type { Attachment } from '../core/tickets/ticket';
 import { isOneOf } from '../core/textMatching';
+import type { WaitingCard } from '../core/conversation/typedText';
 
 /** Plain data, kept in dialog state: what this step of the escalation accepts. */
 export interface EscalationPromptSpec {
+  /** What the card is, for reading typed text against it. */
+  waiting: WaitingCard;
   accepts: CardActionName[];
   /** Typed text is an answer (e.g. the error message typed instead of using the form). */
   acceptText: boolean;
@@ -14,6 +17,8 @@ export interface EscalationPromptSpec {
   acceptAttachments: boolean;
   /** Typed words that stand for the step's "none" button. */
   noneWords?: string[];
+  /** Typed words that stand for the card's buttons (Send / Edit on the summary). */
+  textChoices?: CardPromptSpec['textChoices'];
   retryText: string;
   staleText: string;
 }
@@ -60,6 +65,8 @@ export class EscalationPrompt extends CardPrompt<EscalationAnswer> {
     if (spec.acceptAttachments && attachments.length > 0) return { kind: 'attachments', attachments, text };
     if (spec.noneWords && isOneOf(text, spec.noneWords))
       return { kind: 'action', action: { action: 'ticket.screenshot', choice: 'none' } };
+    const typed = spec.textChoices ? typedAnswer(spec, text) : undefined;
+    if (typed) return { kind: 'action', action: typed.action };
     if (spec.acceptText && text) return { kind: 'text', text };
     return undefined;
   }

@@ -1,10 +1,16 @@
 import { MessageFactory } from 'botbuilder';
-import { WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import {
+  ComponentDialog,
+  WaterfallDialog,
+  type DialogTurnResult,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
 import type { CardAction, FlowChoice } from '../core/cardActions';
 import { emptyTrail, type DiagnosisTrail } from '../core/diagnosis';
-import type { ErrorCodeTable } from '../core/errorCodes/errorCodeLookup';
-import type { Intent, IntentRecognizer } from '../core/intent/recognizer';
+import type { Intent } from '../core/intent/recognizer';
 import { understand } from '../core/intent/understand';
+import type { Understanding } from '../core/intent/intentModel';
+import { namedProblem } from '../core/conversation/typedText';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
 import { ActivationDialog, type ActivationOptions, type ActivationResult } from './activationDialog';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
@@ -17,7 +23,6 @@ import {
 } from './escalationDialog';
 import type { TicketViews } from '../views/ticketViews';
 import type { DiagnosisViews } from '../views/diagnosisViews';
-import { InterruptibleDialog } from './interruptibleDialog';
 import type { LicenceViews } from '../views/licenceViews';
 import { ContentFlowDialog, type ContentFlowResult, type ContentFlowOptions } from './contentFlowDialog';
 import { languageOf } from './turnLanguage';
@@ -31,11 +36,16 @@ export interface MainDialogOptions {
   trail?: DiagnosisTrail;
   /** Start at this content question instead of the flow's first one. */
   questionId?: string;
+  /** Go straight to this procedure: a seed's exact remedy for what the user named. */
+  procedureId?: string;
+  /** The error codes in `text` were already explained (the switch from another card did it). */
+  codesExplained?: boolean;
 }
 
-export interface Understanding {
-  recognizer: IntentRecognizer;
-  errorCodes: ErrorCodeTable;
+/** What the first step decided: a flow, and maybe the exact procedure. */
+interface Route {
+  flow: FlowChoice;
+  procedureId?: string;
 }
 
 const FLOW_OF_INTENT: Record<Intent, FlowChoice> = {
@@ -50,16 +60,16 @@ const FLOW_OF_INTENT: Record<Intent, FlowChoice> = {
  * Entry point of a diagnosis. Free text goes through the recogniser: a clear intent starts its flow, two close
  * ones get one short question with buttons, nothing gets the menu. Error codes in the text are explained first.
  */
-export class MainDialog extends InterruptibleDialog {
+export class MainDialog extends ComponentDialog {
   constructor(
-    views: DiagnosisViews,
+    private readonly views: DiagnosisViews,
     licenceViews: LicenceViews,
     checker: LicenceChecker,
     private readonly understanding: Understanding,
     ticketViews: TicketViews,
     intake: TicketIntake,
   ) {
-    super(DialogIds.main, views);
+    super(DialogIds.main);
     this.addDialog(new EscalationDialog(views, ticketViews, intake));
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new ContentFlowDialog(views));
@@ -75,32 +85,45 @@ export class MainDialog extends InterruptibleDialog {
   }
 
   private async understand(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { text, flow, questionId } = (step.options ?? {}) as MainDialogOptions;
-    if (flow && flow !== 'menu') return step.next({ flow });
+    const { text, flow, questionId, procedureId, codesExplained } = (step.options ?? {}) as MainDialogOptions;
+    const language = languageOf(step.context);
+    if (procedureId)
+      return step.next({
+        flow: this.views.flow(language).flowOf(procedureId) ?? 'signin-repair',
+        procedureId,
+      } satisfies Route);
+    if (flow && flow !== 'menu') return step.next({ flow } satisfies Route);
     // A hand-over to a content question, or a start button with no text: the sign-in repair, as before.
     if (questionId || (!text?.trim() && flow !== 'menu')) return step.next({ flow: 'signin-repair' });
 
-    const language = languageOf(step.context);
-    const result = text
-      ? understand(text, this.understanding.recognizer, this.understanding.errorCodes)
-      : undefined;
-    for (const entry of result?.details.errorCodes.slice(0, 2) ?? [])
-      await step.context.sendActivity(MessageFactory.attachment(this.views.errorCode(language, entry)));
-    // A recognised error code names its flow; otherwise the recogniser decides.
-    const codeFlow = result?.details.errorCodes[0]?.flow;
-    if (codeFlow) return step.next({ flow: codeFlow });
+    const { recognizer, errorCodes, shortcuts } = this.understanding;
+    const result = text ? understand(text, recognizer, errorCodes) : undefined;
+    if (!codesExplained)
+      for (const entry of result?.details.errorCodes.slice(0, 2) ?? [])
+        await step.context.sendActivity(MessageFactory.attachment(this.views.errorCode(language, entry)));
+    const problem =
+      text && result
+        ? namedProblem({
+            text,
+            shortcut: shortcuts.find(text),
+            errorCodes: result.details.errorCodes,
+            decision: result.decision,
+            accountType: result.details.accountType,
+          })
+        : undefined;
+    if (problem) return step.next({ flow: problem.flow, procedureId: problem.procedure } satisfies Route);
     const decision = result?.decision ?? { kind: 'menu' as const };
     // A personal Microsoft account (outlook.com, hotmail, live) belongs to the account flow, whatever the app:
-    // it settles a sign-in reading and a sign-in-or-account question alike.
+    // it settles a sign-in-or-account question too.
     const signinOrAccount = (intent: Intent) => intent === 'signin' || intent === 'account';
     if (
       result?.details.accountType === 'personal' &&
-      ((decision.kind === 'route' && signinOrAccount(decision.intent)) ||
-        (decision.kind === 'clarify' && decision.intents.every(signinOrAccount)))
+      decision.kind === 'clarify' &&
+      decision.intents.every(signinOrAccount)
     )
-      return step.next({ flow: 'account' });
+      return step.next({ flow: 'account' } satisfies Route);
     if (decision.kind === 'route' && decision.intent !== 'menu')
-      return step.next({ flow: FLOW_OF_INTENT[decision.intent] });
+      return step.next({ flow: FLOW_OF_INTENT[decision.intent] } satisfies Route);
 
     const choices: FlowChoice[] =
       decision.kind === 'clarify'
@@ -112,6 +135,7 @@ export class MainDialog extends InterruptibleDialog {
       cardPromptOptions(
         this.views.flowChoice(language, decision.kind === 'clarify' ? 'clarify' : 'menu', choices),
         {
+          waiting: { kind: 'flowChoice' },
           accepts: ['diagnosis.start'],
           textChoices: choices.map((choice) => ({
             label: this.views.text(language, `menu.${choice}`),
@@ -127,7 +151,9 @@ export class MainDialog extends InterruptibleDialog {
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = (step.options ?? {}) as MainDialogOptions;
-    const chosen = (step.result as { flow?: FlowChoice } | undefined)?.flow ?? 'signin-repair';
+    const routed = step.result as (Route & { action?: string }) | undefined;
+    const chosen = routed?.flow ?? 'signin-repair';
+    const procedureId = routed?.action ? undefined : routed?.procedureId;
     const description = options.text?.trim() || undefined;
     const trail = options.trail ?? emptyTrail(description);
     const language = languageOf(step.context);
@@ -137,18 +163,23 @@ export class MainDialog extends InterruptibleDialog {
       case 'person':
         return step.beginDialog(DialogIds.escalation, { trail } satisfies EscalationOptions);
       case 'activation':
+        // A named activation remedy is a client-side procedure; otherwise the licence check comes first.
+        if (procedureId)
+          return step.beginDialog(DialogIds.contentFlow, { trail, procedureId } satisfies ContentFlowOptions);
         return step.beginDialog(DialogIds.activation, { trail } satisfies ActivationOptions);
       case 'account':
         return step.beginDialog(DialogIds.contentFlow, {
           trail,
           text: description,
           questionId: options.questionId ?? this.views.flow(language).startOf('account').id,
+          procedureId,
         } satisfies ContentFlowOptions);
       case 'signin-repair':
         return step.beginDialog(DialogIds.contentFlow, {
           trail,
           text: description,
           questionId: options.questionId,
+          procedureId,
         } satisfies ContentFlowOptions);
     }
   }

@@ -14,11 +14,11 @@ import {
   type DiagnosisTrail,
 } from '../core/diagnosis';
 import type { Language } from '../core/language';
+import type { FlowName } from '../core/content/catalog';
 import { languageOf } from './turnLanguage';
 import { CardActionPrompt, cardPromptOptions, type CardPromptSpec } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import { checklistInputId, type DiagnosisViews } from '../views/diagnosisViews';
-import { BACK_KEYWORDS } from './backKeywords';
 
 /** Where the user is in a procedure. Plain data: it is the dialog state that survives a restart. */
 export interface ProcedureRun {
@@ -70,6 +70,12 @@ export class ProcedureDialog extends ComponentDialog {
       ]),
     );
     this.addDialog(
+      new WaterfallDialog(DialogIds.procedureRemedy, [
+        this.offerRemedy.bind(this),
+        this.afterRemedy.bind(this),
+      ]),
+    );
+    this.addDialog(
       new WaterfallDialog(DialogIds.procedureNext, [
         this.offerNextOption.bind(this),
         this.afterNextOption.bind(this),
@@ -80,6 +86,10 @@ export class ProcedureDialog extends ComponentDialog {
 
   private language(step: WaterfallStepContext): Language {
     return languageOf(step.context);
+  }
+
+  private flowOf(language: Language, run: ProcedureRun): FlowName | undefined {
+    return this.views.flow(language).flowOf(run.procedureId);
   }
 
   private promptTexts(language: Language): Pick<CardPromptSpec, 'retryText' | 'staleText'> {
@@ -99,6 +109,7 @@ export class ProcedureDialog extends ComponentDialog {
     return step.prompt(
       DialogIds.cardPrompt,
       cardPromptOptions(this.views.step(language, run.procedureId, run.stepIndex, canGoBack), {
+        waiting: { kind: 'step', flow: this.flowOf(language, run), procedure: run.procedureId, step: stepId },
         accepts: canGoBack ? ['diagnosis.step', 'diagnosis.back'] : ['diagnosis.step'],
         match: { procedure: run.procedureId, step: stepId },
         textChoices: [
@@ -106,28 +117,19 @@ export class ProcedureDialog extends ComponentDialog {
             ? [
                 {
                   label: this.views.text(language, 'action.back'),
-                  keywords: BACK_KEYWORDS,
+                  keywords: this.views.words('back'),
                   action: { action: 'diagnosis.back' as const, procedure: run.procedureId, step: stepId },
                 },
               ]
             : []),
           {
             label: this.views.text(language, 'step.done'),
-            keywords: ['done', 'next', 'ok', '完了', 'できた', 'できました', '次へ', '次'],
+            keywords: this.views.words('done'),
             action: { action: 'diagnosis.step', procedure: run.procedureId, step: stepId, outcome: 'done' },
           },
           {
             label: this.views.text(language, 'step.notHelped'),
-            keywords: [
-              "didn't work",
-              "doesn't work",
-              'not working',
-              "can't do",
-              'うまくいかない',
-              'できない',
-              '解決しない',
-              'だめ',
-            ],
+            keywords: this.views.words('notHelped'),
             action: {
               action: 'diagnosis.step',
               procedure: run.procedureId,
@@ -137,7 +139,7 @@ export class ProcedureDialog extends ComponentDialog {
           },
           {
             label: this.views.text(language, 'step.checklist'),
-            keywords: ['checklist', 'チェックリスト'],
+            keywords: this.views.words('checklist'),
             action: {
               action: 'diagnosis.step',
               procedure: run.procedureId,
@@ -166,9 +168,13 @@ export class ProcedureDialog extends ComponentDialog {
     const procedure = this.views.flow(language).procedure(run.procedureId);
     if (answer.outcome === 'checklist') return step.replaceDialog(DialogIds.procedureChecklist, run);
 
+    const trail = withStepOutcome(run.trail, answer.step, answer.outcome);
+    // The seed names what to do when exactly this step fails: offer it now, not after the whole procedure.
+    const remedy = this.views.flow(language).step(answer.step).whenNotHelped?.procedure;
+    if (answer.outcome === 'notHelped' && remedy && !run.trail.attempts.some((a) => a.procedure === remedy))
+      return step.replaceDialog(DialogIds.procedureRemedy, { ...run, trail } satisfies ProcedureRun);
     if (answer.outcome === 'notHelped')
       await step.context.sendActivity(this.views.text(language, 'step.notHelpedAck'));
-    const trail = withStepOutcome(run.trail, answer.step, answer.outcome);
     const isLast = run.stepIndex >= procedure.steps.length - 1;
     const isCheckpoint = this.views.flow(language).step(answer.step).checkpoint;
     if (isLast || isCheckpoint) {
@@ -185,6 +191,66 @@ export class ProcedureDialog extends ComponentDialog {
     } satisfies ProcedureRun);
   }
 
+  // --- the seed's remedy for a failed step ---
+
+  private async offerRemedy(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const language = this.language(step);
+    const flow = this.views.flow(language);
+    const stepId = flow.procedure(run.procedureId).steps[run.stepIndex];
+    const remedyId = flow.step(stepId).whenNotHelped!.procedure;
+    const choose = (choice: string): CardAction => ({
+      action: 'diagnosis.next',
+      procedure: run.procedureId,
+      choice,
+    });
+    const remedy = flow.procedure(remedyId);
+    return step.prompt(
+      DialogIds.cardPrompt,
+      cardPromptOptions(this.views.remedy(language, run.procedureId, stepId, remedyId), {
+        waiting: {
+          kind: 'remedy',
+          flow: this.flowOf(language, run),
+          procedure: run.procedureId,
+          step: stepId,
+        },
+        accepts: ['diagnosis.next'],
+        match: { procedure: run.procedureId },
+        textChoices: [
+          {
+            label: remedy.buttonLabel ?? remedy.title,
+            keywords: ['wpjcleanup', 'wpj'],
+            action: choose(remedyId),
+          },
+          {
+            label: this.views.text(language, 'remedy.skip'),
+            keywords: [...this.views.words('done'), ...this.views.words('no')],
+            action: choose('skip'),
+          },
+        ],
+        ...this.promptTexts(language),
+      }),
+    );
+  }
+
+  private async afterRemedy(step: WaterfallStepContext): Promise<DialogTurnResult> {
+    const run = step.options as ProcedureRun;
+    const answer = step.result as ActionOf<'diagnosis.next'>;
+    const language = this.language(step);
+    const procedure = this.views.flow(language).procedure(run.procedureId);
+    if (answer.choice === 'skip') {
+      const isLast = run.stepIndex >= procedure.steps.length - 1;
+      if (isLast) return step.replaceDialog(DialogIds.procedureVerify, { ...run, checkpoint: false });
+      return step.replaceDialog(DialogIds.procedureStep, { ...run, stepIndex: run.stepIndex + 1 });
+    }
+    // The remedy runs as its own attempt; the reset's remaining fallbacks stay on offer if it fails too.
+    return step.replaceDialog(DialogIds.procedureStep, {
+      trail: withAttemptStarted(run.trail, answer.choice),
+      procedureId: answer.choice,
+      stepIndex: 0,
+    } satisfies ProcedureRun);
+  }
+
   // --- all steps as one checklist ---
 
   private async showChecklist(step: WaterfallStepContext): Promise<DialogTurnResult> {
@@ -193,6 +259,7 @@ export class ProcedureDialog extends ComponentDialog {
     return step.prompt(
       DialogIds.cardPrompt,
       cardPromptOptions(this.views.checklist(language, run.procedureId, run.trail), {
+        waiting: { kind: 'checklist', flow: this.flowOf(language, run), procedure: run.procedureId },
         accepts: ['diagnosis.checklist'],
         match: { procedure: run.procedureId },
         textChoices: [
@@ -255,17 +322,18 @@ export class ProcedureDialog extends ComponentDialog {
     return step.prompt(
       DialogIds.cardPrompt,
       cardPromptOptions(this.views.verify(language, run.procedureId, run.checkpoint ?? false), {
+        waiting: { kind: 'verify', flow: this.flowOf(language, run), procedure: run.procedureId },
         accepts: ['diagnosis.verify'],
         match: { procedure: run.procedureId },
         textChoices: [
           {
             label: this.views.text(language, 'verify.yes'),
-            keywords: ['yes', 'yeah', 'it works', 'はい', 'できた', 'できました', '直った', '解決'],
+            keywords: this.views.words('yes'),
             action: answer('yes'),
           },
           {
             label: this.views.text(language, 'verify.no'),
-            keywords: ['no', 'nope', 'still', 'いいえ', 'まだ', 'できない', 'だめ', 'ダメ'],
+            keywords: this.views.words('no'),
             action: answer('no'),
           },
         ],
@@ -316,6 +384,7 @@ export class ProcedureDialog extends ComponentDialog {
     return step.prompt(
       DialogIds.cardPrompt,
       cardPromptOptions(this.views.nextOptions(language, run.procedureId, fallbacks, continueWith?.label), {
+        waiting: { kind: 'next', flow: this.flowOf(language, run), procedure: run.procedureId },
         accepts: ['diagnosis.next'],
         match: { procedure: run.procedureId },
         textChoices: [
@@ -323,7 +392,7 @@ export class ProcedureDialog extends ComponentDialog {
           ...fallbacks.map((id) => ({ label: flow.procedure(id).title, keywords: [], action: choose(id) })),
           {
             label: this.views.text(language, 'next.person'),
-            keywords: ['person', 'human', 'agent', '担当者', '人と話', 'サポート'],
+            keywords: this.views.words('person'),
             action: choose('person'),
           },
         ],

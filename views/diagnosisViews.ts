@@ -1,4 +1,4 @@
-import type { ContentCatalog, Flow } from '../core/content/catalog';
+import type { ContentCatalog, Flow, FlowName } from '../core/content/catalog';
 import type { Question, Step } from '../core/content/schema';
 import type { DiagnosisTrail } from '../core/diagnosis';
 import type { Language } from '../core/language';
@@ -12,6 +12,8 @@ import { renderWelcomeCard } from '../cards/welcomeCard';
 import { renderReportCard } from '../cards/reportCard';
 import type { FlowChoice } from '../core/cardActions';
 import type { ErrorCodeEntry } from '../core/errorCodes/errorCodeLookup';
+import type { CommandWords, WordList } from '../core/conversation/commandWords';
+import type { WaitingKind } from '../core/conversation/typedText';
 
 export const checklistInputId = (stepId: string): string => `step-${stepId}`;
 
@@ -21,7 +23,18 @@ export class DiagnosisViews {
     private readonly catalog: ContentCatalog,
     /** Where users download scripts from: the bot's public address. */
     private readonly publicBaseUrl: string,
+    private readonly commands: CommandWords,
   ) {}
+
+  /** True when typed words ask for a person. */
+  asksForPerson(text: string): boolean {
+    return this.commands.asksForPerson(text);
+  }
+
+  /** Typed words that stand for a card's own buttons (yes, no, done, back…), in both languages. */
+  words(list: WordList | 'person'): string[] {
+    return this.commands.list(list);
+  }
 
   text(language: Language, key: string, params?: Record<string, string | number>): string {
     return this.catalog.text(language, key, params);
@@ -209,9 +222,58 @@ export class DiagnosisViews {
             },
           ],
         },
+        // No Microsoft page explains this code: say plainly that the source is the support article.
+        ...(entry.source.seed
+          ? [{ text: this.text(language, 'errorCode.seedSource', { title: entry.source.title }) }]
+          : []),
       ],
-      links: [
-        { title: this.text(language, 'source.label', { title: entry.source.title }), url: entry.source.url },
+      links: this.sourceLinks(language, entry.source),
+    });
+  }
+
+  private sourceLinks(language: Language, source: ErrorCodeEntry['source']): CardLink[] {
+    const url = source.url;
+    return url ? [{ title: this.text(language, 'source.label', { title: source.title }), url }] : [];
+  }
+
+  /** One line when the user names another problem mid-diagnosis, with a button back to where they were. */
+  switchNotice(language: Language, textKey: string): CardAttachment {
+    return renderNoticeCard({
+      text: this.text(language, textKey),
+      resume: { label: this.text(language, 'switch.resume') },
+    });
+  }
+
+  /** At the escalation form: the words are kept as the error message; the user may try the fixes first. */
+  switchOffer(language: Language, flow: FlowName): CardAttachment {
+    return renderNoticeCard({
+      text: this.text(language, `switch.offer.${flow}`),
+      starts: [{ flow, label: this.text(language, 'switch.offerButton') }],
+    });
+  }
+
+  /** Typed words that are no answer, command or problem: what the waiting card expects, and the menu. */
+  unclear(language: Language, waiting: WaitingKind): CardAttachment {
+    return renderNoticeCard({
+      text: this.text(language, `unclear.${waiting}`),
+      starts: [{ flow: 'menu', label: this.text(language, 'unclear.menu') }],
+    });
+  }
+
+  /** The seed's remedy for a step that failed, offered before moving on (step 4 of the reset → WPJCleanUp). */
+  remedy(language: Language, procedureId: string, stepId: string, remedyId: string): CardAttachment {
+    const flow = this.flow(language);
+    const remedy = flow.procedure(remedyId);
+    return renderQuestionCard({
+      action: 'diagnosis.next',
+      procedureId,
+      prompt: this.text(language, 'remedy.prompt', {
+        step: flow.step(stepId).title,
+        remedy: remedy.title,
+      }),
+      choices: [
+        { id: remedyId, label: remedy.buttonLabel ?? remedy.title },
+        { id: 'skip', label: this.text(language, 'remedy.skip') },
       ],
     });
   }

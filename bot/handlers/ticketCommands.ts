@@ -5,9 +5,9 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { AdminAccess } from '../../core/admin/adminAccess';
-import { parseCardAction, parseTicketExecute, type TicketExecute } from '../../core/cardActions';
+import { parseTicketExecute, type ParsedCardAction, type TicketExecute } from '../../core/cardActions';
 import type { Language } from '../../core/language';
-import { foldText, isOneOf } from '../../core/textMatching';
+import { foldText } from '../../core/textMatching';
 import {
   TICKET_CATEGORIES,
   ticketLabel,
@@ -31,8 +31,8 @@ import {
   type RuleResult,
 } from '../../core/tickets/ticketRules';
 import { attachmentLinks } from '../../dialogs/escalationPrompt';
-import { recognizeCommand } from '../../dialogs/commands';
-import { personalAddressOf, personOf } from '../../dialogs/escalationDialog';
+import { channelOf, isChannel, isPersonalChat, personalAddressOf, personOf } from '../../dialogs/turnHelpers';
+import type { CommandWords } from '../../core/conversation/commandWords';
 import type { TicketViews } from '../../views/ticketViews';
 import { languageOf } from '../../dialogs/turnLanguage';
 
@@ -59,37 +59,25 @@ export interface TicketCommandDeps {
   supportLanguage: Language;
   /** A channel was registered: tickets waiting for one can go now. */
   onChannelRegistered: () => void;
+  /** My tickets, queue, end, and the global commands, from content/commands.json. */
+  commands: CommandWords;
   now?: () => Date;
 }
 
 export type Handled = 'handled' | 'notMine';
 
-const MY_TICKETS = [
-  'my tickets',
-  'my ticket',
-  'tickets',
-  'マイチケット',
-  '自分のチケット',
-  'チケット',
-  '依頼状況',
-];
-const END_WORDS = ['end', 'end chat', 'end conversation', '終了', '終わり', 'おわり', '会話を終了'];
-const QUEUE_WORDS = ['queue', 'キュー', '待ち行列', 'チケット一覧'];
 const REGISTER = /^(?:register support channel|サポートチャネル(?:を|に)?登録)(?:\s+(\S+))?$/i;
 
 /** The ticket commands a manifest may list; Teams sends a command's title as the message text. */
-export function recognizeTicketCommand(text: string): 'myTickets' | 'queue' | 'register' | undefined {
-  const normalized = text.normalize('NFKC').trim();
-  if (isOneOf(normalized, MY_TICKETS)) return 'myTickets';
-  if (isOneOf(normalized, QUEUE_WORDS)) return 'queue';
-  if (REGISTER.test(normalized)) return 'register';
+export function recognizeTicketCommand(
+  text: string,
+  commands: CommandWords,
+): 'myTickets' | 'queue' | 'register' | undefined {
+  if (commands.is('myTickets', text)) return 'myTickets';
+  if (commands.is('queue', text)) return 'queue';
+  if (REGISTER.test(text.normalize('NFKC').trim())) return 'register';
   return undefined;
 }
-
-const channelOf = (conversationId: string): string => conversationId.split(';')[0];
-const isChannel = (context: TurnContext) => context.activity.conversation?.conversationType === 'channel';
-const isPersonal = (context: TurnContext) =>
-  (context.activity.conversation?.conversationType ?? 'personal') === 'personal';
 
 /**
  * Everything about tickets that is not the escalation dialog: the user's tickets and the relay in personal chat,
@@ -110,36 +98,21 @@ export class TicketCommands {
     if (address && context.activity.from?.id) await this.deps.addresses.remember(personOf(context), address);
   }
 
-  async handleMessage(
-    context: TurnContext,
-    options: { dialogActive: boolean; escalating: boolean },
-  ): Promise<Handled> {
-    const execute = parseTicketExecute({
-      verb: (context.activity.value as { verb?: unknown } | undefined)?.verb,
-      data: context.activity.value,
-    });
-    if (execute) {
-      // The Action.Submit fallback of a channel card, from a client without Universal Actions.
-      const answer = await this.execute(context, execute);
-      await context.sendActivity(
-        answer.kind === 'card'
-          ? this.supportText('ticket.agent.updated', { label: ticketLabel(execute.ticket) })
-          : answer.text,
-      );
-      return 'handled';
-    }
-    return isChannel(context) ? this.inChannel(context) : this.inChat(context, options);
+  /** The Action.Submit fallback of a channel card, from a client without Universal Actions. */
+  async submitFallback(context: TurnContext, execute: TicketExecute): Promise<void> {
+    const answer = await this.execute(context, execute);
+    await context.sendActivity(
+      answer.kind === 'card'
+        ? this.supportText('ticket.agent.updated', { label: ticketLabel(execute.ticket) })
+        : answer.text,
+    );
   }
 
   // --- the user's side ---
 
-  private async inChat(
-    context: TurnContext,
-    options: { dialogActive: boolean; escalating: boolean },
-  ): Promise<Handled> {
+  /** The requester's ticket buttons (withdraw, add info, feedback) and "my tickets". */
+  async requesterTurn(context: TurnContext, parsed: ParsedCardAction): Promise<Handled> {
     const me = personOf(context);
-    const parsed = parseCardAction(context.activity.value);
-    const text = context.activity.text ?? '';
     if (parsed.kind === 'action') {
       const action = parsed.action;
       switch (action.action) {
@@ -180,15 +153,23 @@ export class TicketCommands {
       }
     }
     if (parsed.kind === 'invalid') return 'notMine';
-    if (isOneOf(text, MY_TICKETS)) {
-      if (isPersonal(context)) return this.showMine(context, me);
-      // A list of someone's tickets is not for the whole group chat.
-      await context.sendActivity(this.text(context, 'ticket.mine.personalOnly'));
-      return 'handled';
-    }
-    if (!isPersonal(context)) return 'notMine';
-    // The relay: while an agent is talking with the user, what the user writes goes to the ticket's thread.
-    // "#2 …" names the ticket when several are open.
+    if (!this.deps.commands.is('myTickets', context.activity.text ?? '')) return 'notMine';
+    if (isPersonalChat(context)) return this.showMine(context, me);
+    // A list of someone's tickets is not for the whole group chat.
+    await context.sendActivity(this.text(context, 'ticket.mine.personalOnly'));
+    return 'handled';
+  }
+
+  /**
+   * The relay: while an agent is talking with the user, what the user writes goes to the ticket's thread.
+   * "#2 …" names the ticket when several are open.
+   */
+  async relay(
+    context: TurnContext,
+    options: { dialogActive: boolean; escalating: boolean },
+  ): Promise<Handled> {
+    const me = personOf(context);
+    const text = context.activity.text ?? '';
     const addressed = /^[#＃]\s*(\d{1,9})\s+([\s\S]+)$/.exec(text.trim());
     const named = addressed ? Number(addressed[1]) : undefined;
     const message = addressed ? addressed[2].trim() : text;
@@ -196,10 +177,10 @@ export class TicketCommands {
     if (named !== undefined && relay?.number !== named)
       return this.toTicketNotInConversation(context, me, named, message);
     if (!relay) return 'notMine';
+    const command = this.deps.commands.command(text);
     // 「終了」 is also "cancel": with a question of the bot's open, it cancels that, unless a ticket is named.
-    const cancelsDialog =
-      options.dialogActive && named === undefined && recognizeCommand(context.activity) === 'cancel';
-    if (isOneOf(message, END_WORDS) && !cancelsDialog)
+    const cancelsDialog = options.dialogActive && named === undefined && command === 'cancel';
+    if (this.deps.commands.is('end', message) && !cancelsDialog)
       return this.reply(
         context,
         await this.deps.desk.act(relay.number, (t, now) => leave(t, me, now)),
@@ -207,7 +188,7 @@ export class TicketCommands {
       );
     // Help, cancel and restart stay the bot's, and so does the escalation form being filled in; anything else
     // goes to the agent, as the user was told when the agent took the ticket.
-    if (named === undefined && (recognizeCommand(context.activity) || options.escalating)) return 'notMine';
+    if (named === undefined && ((command && command !== 'person') || options.escalating)) return 'notMine';
     const attachments = await this.deps.attachments.keep(
       context,
       attachmentLinks(context.activity.attachments),
@@ -248,7 +229,8 @@ export class TicketCommands {
 
   // --- the support channel ---
 
-  private async inChannel(context: TurnContext): Promise<Handled> {
+  /** The support channel: registration, the queue, and thread replies to the user. */
+  async inChannel(context: TurnContext): Promise<Handled> {
     // Commands are matched folded; what an agent writes to the user is passed on exactly as written.
     const raw = (context.activity.text ?? '').trim();
     const text = raw.normalize('NFKC');
@@ -256,7 +238,7 @@ export class TicketCommands {
     const channelId = channelOf(conversationId);
     const register = REGISTER.exec(text);
     if (register) return this.register(context, channelId, register[1]);
-    if (isOneOf(text, QUEUE_WORDS)) {
+    if (this.deps.commands.is('queue', text)) {
       if (!(await this.deps.channels.isSupportChannel(channelId))) {
         await context.sendActivity(this.supportText('ticket.refused.notSupportChannel', { label: '' }));
         return 'handled';

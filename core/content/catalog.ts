@@ -35,6 +35,8 @@ export class Flow {
   constructor(
     readonly content: FlowContent,
     private readonly starts: Partial<Record<FlowName, string>> = {},
+    /** Which flow file each question and procedure comes from. */
+    private readonly owners: Map<string, FlowName> = new Map(),
   ) {
     this.questions = new Map(content.questions.map((q) => [q.id, q]));
     this.procedures = new Map(content.procedures.map((p) => [p.id, p]));
@@ -51,6 +53,10 @@ export class Flow {
     const id = this.starts[flow];
     if (!id) throw new Error(`No flow '${flow}'`);
     return this.question(id);
+  }
+  /** The flow a question or procedure belongs to (the file it is written in). */
+  flowOf(questionOrProcedureId: string): FlowName | undefined {
+    return this.owners.get(questionOrProcedureId);
   }
   hasQuestion(id: string): boolean {
     return this.questions.has(id);
@@ -117,7 +123,7 @@ export class ContentCatalog {
         for (const [name, start] of Object.entries(merged.starts))
           if (!merged.content.questions.some((q) => q.id === start))
             problems.push(`${language}/${name}.json: start question '${start}' does not exist`);
-        flows[language] = new Flow(merged.content, merged.starts);
+        flows[language] = new Flow(merged.content, merged.starts, merged.owners);
       }
       const languageTexts: Texts = {};
       for (const name of textFiles) {
@@ -207,8 +213,14 @@ function parseFile<T>(
 
 function mergeFlows(
   parts: { name: string; content: FlowContent }[],
-): { content: FlowContent; starts: Partial<Record<FlowName, string>> } | undefined {
+):
+  | { content: FlowContent; starts: Partial<Record<FlowName, string>>; owners: Map<string, FlowName> }
+  | undefined {
   if (parts.length === 0) return undefined;
+  const owners = new Map<string, FlowName>();
+  for (const part of parts)
+    for (const item of [...part.content.questions, ...part.content.procedures])
+      owners.set(item.id, part.name as FlowName);
   const [first] = parts;
   return {
     content: {
@@ -220,6 +232,7 @@ function mergeFlows(
       related: parts.flatMap((p) => p.content.related),
     },
     starts: Object.fromEntries(parts.map((p) => [p.name, p.content.start])),
+    owners,
   };
 }
 
@@ -268,6 +281,8 @@ function crossReferenceProblems(flow: FlowContent): string[] {
         problems.push(`procedure '${procedure.id}' falls back to unknown procedure '${fallback}'`);
   }
   for (const step of flow.steps) {
+    if (step.whenNotHelped && !procedureIds.has(step.whenNotHelped.procedure))
+      problems.push(`step '${step.id}' offers unknown procedure '${step.whenNotHelped.procedure}'`);
     for (const code of step.code)
       if ('script' in code && !scriptIds.has(code.script))
         problems.push(`step '${step.id}' shows unknown script '${code.script}'`);

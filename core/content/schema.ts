@@ -39,6 +39,8 @@ export const stepSchema = z
     links: z.array(linkSchema).default([]),
     /** After this step, ask whether the problem is gone before going on (the seed's "check first" cases). */
     checkpoint: z.boolean().default(false),
+    /** The remedy the seed ties to this step failing (step 4 of the reset → WPJCleanUp), offered right then. */
+    whenNotHelped: z.object({ procedure: id }).strict().optional(),
   })
   .strict();
 
@@ -84,6 +86,11 @@ export const questionSchema = z
     id,
     prompt: nonEmpty,
     help: z.object({ title: nonEmpty, text: nonEmpty }).strict().optional(),
+    /**
+     * Said when the answer came from the user's own words rather than a button, with {choice} for the choice's
+     * label. Written for this question; without it the bot uses the neutral diagnosis.answerInferred text.
+     */
+    ack: z.string().trim().min(1).includes('{choice}').optional(),
     choices: z.array(choiceSchema).min(2).max(6),
   })
   .strict();

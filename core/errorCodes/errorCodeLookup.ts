@@ -45,14 +45,33 @@ export function isAllowedSourceUrl(url: string): boolean {
 
 const localizedSchema = z.object({ title: nonEmpty, explanation: nonEmpty }).strict();
 
+/** The seed articles the bot's procedures come from (content/*.json cites them per procedure). */
+export const SEED_ARTICLES = [
+  '000_6cd66bac58cb165a.txt',
+  '001_1744a6b3d6f7de02.txt',
+  '002_e6c27c308582fcdc.txt',
+] as const;
+
+/**
+ * The public Microsoft page an explanation was written from. A code that no Microsoft page explains (1001,
+ * error 400, the consumer messages) cites the seed article the bot's procedure comes from instead (`seed`), and
+ * the card says that it is that article, not Microsoft documentation.
+ */
 const sourceSchema = z
   .object({
     title: nonEmpty,
-    url: z.string().refine(isAllowedSourceUrl, {
-      error: `must be an https:// URL on ${SOURCE_HOSTS.join(', ')}`,
-    }),
+    url: z
+      .string()
+      .refine(isAllowedSourceUrl, { error: `must be an https:// URL on ${SOURCE_HOSTS.join(', ')}` })
+      .optional(),
+    seed: z.enum(SEED_ARTICLES).optional(),
   })
-  .strict();
+  .strict()
+  .refine((source) => (source.url === undefined) !== (source.seed === undefined), {
+    error:
+      'needs a url on a Microsoft documentation host, or (only where none explains the code) a seed article',
+    path: ['url'],
+  });
 
 export const errorCodeEntrySchema = z
   .object({
@@ -72,9 +91,11 @@ export const errorCodeEntrySchema = z
     who: z.enum(FIXED_BY),
     /** The bot flow that fits. */
     flow: z.enum(FLOW_FILES),
+    /** The procedure that fixes it, when the source gives one: the bot goes straight there. */
+    procedure: id.optional(),
     ja: localizedSchema,
     en: localizedSchema,
-    /** The public Microsoft page the explanation was written from. Required. */
+    /** The public Microsoft page the explanation was written from; or, where none exists, the seed article. */
     source: sourceSchema,
   })
   .strict()

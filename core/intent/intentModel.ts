@@ -1,3 +1,5 @@
+import { CommandWords } from '../conversation/commandWords';
+import { Shortcuts } from '../conversation/shortcuts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadErrorCodes, type ErrorCodeTable } from '../errorCodes/errorCodeLookup';
@@ -57,14 +59,24 @@ export function loadTraining(path: string): LabelledUtterance[] {
     });
 }
 
-/** Everything free-text understanding needs, from the content folder. */
-export function loadUnderstanding(contentDir: string): {
+/** Everything free-text understanding needs: the recogniser, error codes, command words and the seeds' shortcuts. */
+export interface Understanding {
   recognizer: IntentRecognizer;
   errorCodes: ErrorCodeTable;
-} {
+  commands: CommandWords;
+  shortcuts: Shortcuts;
+}
+
+/** Everything free-text understanding needs, from the content folder. */
+export function loadUnderstanding(contentDir: string): Understanding {
   const recognizer = IntentRecognizer.train(
     loadTraining(join(contentDir, 'intents', 'training.jsonl')),
     loadLexicon(join(contentDir, 'intents', 'lexicon.json')),
   );
-  return { recognizer, errorCodes: loadErrorCodes(join(contentDir, 'errorCodes.json')) };
+  return {
+    recognizer,
+    errorCodes: loadErrorCodes(join(contentDir, 'errorCodes.json')),
+    commands: CommandWords.load(join(contentDir, 'commands.json')),
+    shortcuts: Shortcuts.load(join(contentDir, 'shortcuts.json')),
+  };
 }

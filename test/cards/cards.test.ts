@@ -1,3 +1,4 @@
+import { loadUnderstandingOnce } from '../helpers/testBot';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -193,7 +194,7 @@ describe('cards', () => {
   let views: DiagnosisViews;
   before(() => {
     catalog = ContentCatalog.load(path.join(ROOT, 'content'));
-    views = new DiagnosisViews(catalog, BASE_URL);
+    views = new DiagnosisViews(catalog, BASE_URL, loadUnderstandingOnce().commands);
   });
 
   describe('templates', () => {

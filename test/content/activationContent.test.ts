@@ -1,3 +1,4 @@
+import { loadUnderstandingOnce } from '../helpers/testBot';
 import assert from 'node:assert/strict';
 import { stringsOf } from '../helpers/testBot';
 import { createHash } from 'node:crypto';
@@ -303,7 +304,7 @@ describe('activation content (seed: "Unable to activate Office")', () => {
     });
 
     it('renders every activation step with its links as buttons', () => {
-      const views = new DiagnosisViews(catalog, 'http://localhost:3978');
+      const views = new DiagnosisViews(catalog, 'http://localhost:3978', loadUnderstandingOnce().commands);
       for (const language of LANGUAGES) {
         const buttons = new Set<string>();
         for (const procedure of activation(language).procedures)

@@ -1,3 +1,4 @@
+import { loadUnderstandingOnce } from '../helpers/testBot';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -323,7 +324,7 @@ describe('ContentCatalog', () => {
           flow.steps.push(newStep(language));
         });
       const catalog = ContentCatalog.load(dir);
-      const views = new DiagnosisViews(catalog, 'http://localhost:3978');
+      const views = new DiagnosisViews(catalog, 'http://localhost:3978', loadUnderstandingOnce().commands);
       for (const language of LANGUAGES) {
         const flow = catalog.flow(language);
         const choice = matchKeywords('Office 2010', flow.startQuestion.choices);

@@ -1,3 +1,4 @@
+import { loadUnderstandingOnce } from '../helpers/testBot';
 import assert from 'node:assert/strict';
 import { nodesOf, stringsOf } from '../helpers/testBot';
 import { readFileSync } from 'node:fs';
@@ -90,7 +91,7 @@ describe('seed fidelity: every script and path is byte-identical to the seed', (
 
   before(() => {
     catalog = ContentCatalog.load(path.join(ROOT, 'content'));
-    views = new DiagnosisViews(catalog, BASE_URL);
+    views = new DiagnosisViews(catalog, BASE_URL, loadUnderstandingOnce().commands);
   });
 
   describe('the seed fixture itself', () => {

@@ -349,12 +349,16 @@ describe('Sign-in repair diagnosis (TestAdapter, production bot logic)', () => {
       assert.equal(stepIdOf(lastCard(replies)), 'download-olicensecleanup');
     });
 
-    it('asks again, with the card, when an answer is not understood', async () => {
+    it('says what the card expects, and offers the menu, when words are no answer, command or problem', async () => {
       const { conversation } = newConversation('ja');
       await conversation.say('サインインできない');
       const replies = await conversation.say('よくわからない');
-      assert.ok(textsOf(replies).includes(loadCatalog().text('ja', 'prompt.retry')));
-      assert.ok(submitDataOf(lastCard(replies)).some((d) => d.question === 'office-product'));
+      const notice = lastCard(replies);
+      assert.ok(stringsOf(notice).includes(loadCatalog().text('ja', 'unclear.question')));
+      assert.ok(submitDataOf(notice).some((d) => d.action === 'diagnosis.start' && d.flow === 'menu'));
+      // The question still waits: an answer in words goes on.
+      const next = await conversation.say('2016 です');
+      assert.equal(stepIdOf(lastCard(next)), 'sign-out-quit-office');
     });
 
     it('answers a button from an earlier card with where the user is now', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { recognizeCommand } from '../../dialogs/commands';
+import { loadUnderstandingOnce } from '../helpers/testBot';
 import { recognizeTicketCommand } from '../../bot/handlers/ticketCommands';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -145,7 +145,8 @@ describe('Teams app manifest', () => {
         // Teams sends a command's title as the message text: the bot must recognise each one.
         for (const command of list.commands) {
           assert.ok(
-            recognizeCommand({ text: command.title }) ?? recognizeTicketCommand(command.title),
+            loadUnderstandingOnce().commands.command(command.title) ??
+              recognizeTicketCommand(command.title, loadUnderstandingOnce().commands),
             `the bot does not understand '${command.title}'`,
           );
         }

@@ -1,0 +1,124 @@
+import type { FlowName } from '../content/catalog';
+import type { ErrorCodeEntry } from '../errorCodes/errorCodeLookup';
+import type { Decision, Intent } from '../intent/recognizer';
+import { foldText } from '../textMatching';
+import type { GlobalCommand } from './commandWords';
+import type { Shortcut } from './shortcuts';
+
+/** What kind of card is waiting for the user, and where in the diagnosis it sits. Plain data, kept in state. */
+export type WaitingKind =
+  | 'question'
+  | 'step'
+  | 'checklist'
+  | 'verify'
+  | 'next'
+  | 'activation'
+  | 'flowChoice'
+  | 'escalationForm'
+  | 'screenshot'
+  | 'confirm'
+  | 'remedy';
+
+export interface WaitingCard {
+  kind: WaitingKind;
+  /** The flow the card belongs to; none for the menu and the escalation. */
+  flow?: FlowName;
+  question?: string;
+  procedure?: string;
+  step?: string;
+}
+
+/** A problem named in a message: a flow, and where the seed has one, the exact remedy. */
+export interface NamedProblem {
+  flow: FlowName;
+  procedure?: string;
+  /** How it was recognised: a seed shortcut, an error code, or the recogniser. */
+  via: 'shortcut' | 'errorCode' | 'recogniser';
+}
+
+export type TypedTextDecision =
+  /** The text answers the waiting card. `offer` names another problem worth a button (escalation form). */
+  | { kind: 'answer'; offer?: NamedProblem }
+  | { kind: 'command'; command: GlobalCommand }
+  | { kind: 'newProblem'; problem: NamedProblem }
+  /** Another problem, but two readings are close: ask which, with buttons. */
+  | { kind: 'clarify'; intents: [Intent, Intent] }
+  /** None of the above: say what the card expects, and offer the menu. */
+  | { kind: 'unclear' };
+
+export interface TypedTextFacts {
+  text: string;
+  waiting: WaitingCard;
+  /** The keyword of the waiting card that the text contains, when it answers the card. */
+  answerKeyword?: string;
+  /** The card takes any typed text as its answer (the escalation form's error message). */
+  acceptsAnyText?: boolean;
+  command?: GlobalCommand;
+  shortcut?: Shortcut;
+  errorCodes: readonly ErrorCodeEntry[];
+  decision: Decision;
+  accountType?: 'work' | 'personal';
+}
+
+const FLOW_OF_INTENT: Partial<Record<Intent, FlowName>> = {
+  signin: 'signin-repair',
+  activation: 'activation',
+  account: 'account',
+};
+
+/** The problem a message names, strongest evidence first: a seed shortcut, an error code, then the recogniser. */
+export function namedProblem(facts: Omit<TypedTextFacts, 'waiting'>): NamedProblem | undefined {
+  if (facts.shortcut)
+    return { flow: facts.shortcut.flow, procedure: facts.shortcut.procedure, via: 'shortcut' };
+  const code = facts.errorCodes[0];
+  if (code)
+    return { flow: code.flow, ...(code.procedure ? { procedure: code.procedure } : {}), via: 'errorCode' };
+  if (facts.decision.kind !== 'route') return undefined;
+  const flow = FLOW_OF_INTENT[facts.decision.intent];
+  if (!flow) return undefined;
+  // A personal Microsoft account belongs to the account flow, whatever the app.
+  if (facts.accountType === 'personal' && flow === 'signin-repair')
+    return { flow: 'account', via: 'recogniser' };
+  return { flow, via: 'recogniser' };
+}
+
+/** Another problem than the one the waiting card is about. */
+function isElsewhere(problem: NamedProblem, waiting: WaitingCard): boolean {
+  if (!waiting.flow) return true;
+  if (problem.procedure) return problem.procedure !== waiting.procedure;
+  return problem.flow !== waiting.flow;
+}
+
+/** Question cards have specific keywords; the yes/no/done words of the other cards also occur in new problems. */
+function answersClearly(facts: TypedTextFacts): boolean {
+  if (!facts.answerKeyword) return false;
+  if (facts.waiting.kind === 'question') return true;
+  const text = foldText(facts.text);
+  const keyword = foldText(facts.answerKeyword);
+  return text.length <= 6 || keyword.length / text.length >= 0.5;
+}
+
+/**
+ * How to read typed text while a card waits: as an answer to the card, as a global command, or as a new problem,
+ * in that order. A new problem wins over a loose answer ("ライセンス認証ができない" at "Is it fixed?" contains
+ * "できない", but names another problem); a seed's exact remedy wins over everything but a clear answer.
+ */
+export function readTypedText(facts: TypedTextFacts): TypedTextDecision {
+  const problem = namedProblem(facts);
+  const elsewhere = problem && isElsewhere(problem, facts.waiting) ? problem : undefined;
+  if (facts.acceptsAnyText && !facts.command)
+    return elsewhere ? { kind: 'answer', offer: elsewhere } : { kind: 'answer' };
+  if (answersClearly(facts)) {
+    const exactRemedy = elsewhere && elsewhere.via !== 'recogniser';
+    return exactRemedy ? { kind: 'newProblem', problem: elsewhere } : { kind: 'answer' };
+  }
+  if (facts.command) return { kind: 'command', command: facts.command };
+  if (elsewhere) return { kind: 'newProblem', problem: elsewhere };
+  if (facts.answerKeyword) return { kind: 'answer' };
+  if (facts.decision.kind === 'clarify') {
+    const flows = facts.decision.intents.map((i) => FLOW_OF_INTENT[i]);
+    if (flows.every((f) => f && f !== facts.waiting.flow))
+      return { kind: 'clarify', intents: facts.decision.intents };
+  }
+  return { kind: 'unclear' };
+}

@@ -1,0 +1,42 @@
+import type { DialogInstance } from 'botbuilder-dialogs';
+import type { WaitingCard } from '../core/conversation/typedText';
+import { isOneOf } from '../core/textMatching';
+import { typedAnswer, type CardPromptSpec } from './cardActionPrompt';
+import { DialogIds } from './dialogIds';
+import { innermostInstance } from './dialogStack';
+import type { EscalationPromptSpec } from './escalationPrompt';
+
+/** The card a running dialog waits on, as the router needs it: what it is, and whether typed words answer it. */
+export interface WaitingPrompt {
+  waiting: WaitingCard;
+  /** The keyword of the card's own choices that the text contains, when it answers the card. */
+  answerKeyword(text: string): string | undefined;
+  /** Any typed text answers it (the escalation form's error message). */
+  acceptsAnyText: boolean;
+}
+
+/** Reads the waiting prompt from dialog state: its spec is plain data there, so no dialog has to run. */
+export function waitingPromptOf(stack: readonly DialogInstance[]): WaitingPrompt | undefined {
+  const instance = innermostInstance(stack);
+  const options = (instance?.state as { options?: { validations?: unknown } } | undefined)?.options;
+  if (instance?.id === DialogIds.cardPrompt) {
+    const spec = options?.validations as CardPromptSpec | undefined;
+    if (!spec?.waiting) return undefined;
+    return {
+      waiting: spec.waiting,
+      answerKeyword: (text) => typedAnswer(spec, text)?.keyword,
+      acceptsAnyText: false,
+    };
+  }
+  if (instance?.id === DialogIds.escalationPrompt) {
+    const spec = options?.validations as EscalationPromptSpec | undefined;
+    if (!spec?.waiting) return undefined;
+    return {
+      waiting: spec.waiting,
+      answerKeyword: (text) =>
+        spec.noneWords && isOneOf(text, spec.noneWords) ? text : typedAnswer(spec, text)?.keyword,
+      acceptsAnyText: spec.acceptText,
+    };
+  }
+  return undefined;
+}

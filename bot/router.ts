@@ -16,6 +16,7 @@ import { readTypedText, type NamedProblem, type TypedTextDecision } from '../cor
 import type { GlobalCommand } from '../core/conversation/commandWords';
 import type { Understanding } from '../core/intent/intentModel';
 import { understand } from '../core/intent/understand';
+import { matchKeywords } from '../core/textMatching';
 import type { Language } from '../core/language';
 import { latestTrail, stackIncludes } from '../dialogs/dialogStack';
 import { DialogIds } from '../dialogs/dialogIds';
@@ -255,6 +256,7 @@ export class TurnRouter {
       errorCodes: reading.details.errorCodes,
       decision: reading.decision,
       accountType: reading.details.accountType,
+      corrects: this.correctedQuestion(facts),
     });
     this.deps.logger.debug('typed text while a card waits', {
       waiting: waiting.waiting.kind,
@@ -273,6 +275,8 @@ export class TurnRouter {
         return this.switchTo(context, dc, facts, { problem: decision.problem, text: facts.text });
       case 'clarify':
         return this.switchTo(context, dc, facts, { text: facts.text });
+      case 'correction':
+        return this.correct(context, dc, facts, decision.question);
       case 'unclear':
         await this.unclear(context, facts);
         return;
@@ -405,6 +409,37 @@ export class TurnRouter {
         await context.sendActivity(MessageFactory.attachment(views.errorCode(language, entry)));
     }
     await dc.beginDialog(this.deps.mainDialog.id, options);
+  }
+
+  /** The earlier question (answered in this diagnosis) that the words answer with another choice, if any. */
+  private correctedQuestion(facts: TurnFacts): string | undefined {
+    const trail = latestTrail(facts.stack);
+    if (!trail) return undefined;
+    const flow = this.deps.views.flow(facts.language);
+    for (const answer of trail.answers) {
+      if (answer.question === facts.waiting?.waiting.question || !flow.hasQuestion(answer.question)) continue;
+      const choice = matchKeywords(facts.text, flow.question(answer.question).choices);
+      if (choice && choice.id !== answer.choice) return answer.question;
+    }
+    return undefined;
+  }
+
+  /** Asks the diagnosis again from the corrected question, with the user's words answering it. */
+  private async correct(
+    context: TurnContext,
+    dc: DialogContext,
+    facts: TurnFacts,
+    question: string,
+  ): Promise<void> {
+    const trail = latestTrail(facts.stack)!;
+    const at = trail.answers.findIndex((a) => a.question === question);
+    await dc.cancelAllDialogs();
+    await context.sendActivity(this.deps.views.text(facts.language, 'correction.done'));
+    await dc.beginDialog(this.deps.mainDialog.id, {
+      text: facts.text,
+      questionId: question,
+      trail: { ...trail, answers: trail.answers.slice(0, at) },
+    } satisfies MainDialogOptions);
   }
 
   /** Typed problem words at the escalation form: kept as the error message, with a button to try fixing it first. */

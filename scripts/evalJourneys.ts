@@ -198,8 +198,12 @@ function fixShown(card: CardKind): string | undefined {
   return undefined;
 }
 
-/** An error code's explanation that leads to the target procedure is the start of that fix, not a wrong one. */
-function explainsTarget(card: CardKind, fix: Fix): boolean {
+/**
+ * An error code's explanation that leads to the target procedure is the start of that fix, not a wrong one; so is
+ * the licence verdict for an activation fix, since seed 001 checks the licence before anything on the PC.
+ */
+function explainsTarget(card: CardKind, fix: Fix, language: Language): boolean {
+  if (card.kind === 'licence verdict') return flowOfFix(fix, language) === 'activation';
   if (card.kind !== 'error code' || !fix.procedure) return false;
   return errorCodes.find((e) => e.id === card.entry)?.procedure === fix.procedure;
 }
@@ -429,7 +433,7 @@ class Player {
         const before = this.journey.changeOfMind ? this.sent - this.phaseTurn : 0;
         this.result.outcome = { kind: 'fixed', turns: this.phaseTurn, totalTurns: before + this.phaseTurn };
       } else if (
-        !explainsTarget(card, this.journey.fix) &&
+        !explainsTarget(card, this.journey.fix, this.journey.language) &&
         !(card.kind === 'step' && this.chosenFallbacks.has(card.procedure))
       ) {
         // Still counted, but marked: the bot asked its previous card again instead of offering a new fix.

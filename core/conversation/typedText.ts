@@ -41,6 +41,8 @@ export type TypedTextDecision =
   | { kind: 'answer'; offer?: NamedProblem }
   | { kind: 'command'; command: GlobalCommand }
   | { kind: 'newProblem'; problem: NamedProblem }
+  /** A different answer to a question asked earlier ("actually it's Microsoft 365 Apps"): that question again. */
+  | { kind: 'correction'; question: string }
   /** Another problem, but two readings are close: ask which, with buttons. */
   | { kind: 'clarify'; intents: [Intent, Intent] }
   /** None of the above: say what the card expects, and offer the menu. */
@@ -58,6 +60,8 @@ export interface TypedTextFacts {
   errorCodes: readonly ErrorCodeEntry[];
   decision: Decision;
   accountType?: 'work' | 'personal';
+  /** An earlier question of this diagnosis that the text answers differently than before. */
+  corrects?: string;
 }
 
 const FLOW_OF_INTENT: Partial<Record<Intent, FlowName>> = {
@@ -114,6 +118,7 @@ export function readTypedText(facts: TypedTextFacts): TypedTextDecision {
   }
   if (facts.command) return { kind: 'command', command: facts.command };
   if (elsewhere) return { kind: 'newProblem', problem: elsewhere };
+  if (facts.corrects) return { kind: 'correction', question: facts.corrects };
   if (facts.answerKeyword) return { kind: 'answer' };
   if (facts.decision.kind === 'clarify') {
     const flows = facts.decision.intents.map((i) => FLOW_OF_INTENT[i]);

@@ -298,7 +298,7 @@ export class ProcedureDialog extends ComponentDialog {
     }
     if (unchecked.length > 0) {
       await step.context.sendActivity(
-        this.views.text(language, 'checklist.unchecked', { steps: unchecked.join(', ') }),
+        this.views.text(language, 'checklist.unchecked', { steps: this.views.list(language, unchecked) }),
       );
     }
     return step.replaceDialog(DialogIds.procedureVerify, {

@@ -26,6 +26,11 @@ export class DiagnosisViews {
     private readonly commands: CommandWords,
   ) {}
 
+  /** Items of a list as the language writes them: 「、」 in Japanese, ", " in English. */
+  list(language: Language, items: string[]): string {
+    return items.join(language === 'ja' ? '、' : ', ');
+  }
+
   /** True when typed words ask for a person. */
   asksForPerson(text: string): boolean {
     return this.commands.asksForPerson(text);
@@ -288,7 +293,7 @@ export class DiagnosisViews {
   summaryFacts(language: Language, trail: DiagnosisTrail): { title: string; value: string }[] {
     const flow = this.flow(language);
     const none = this.text(language, 'summary.none');
-    const join = (items: string[]) => (items.length > 0 ? items.join(', ') : none);
+    const join = (items: string[]) => (items.length > 0 ? this.list(language, items) : none);
     const answers = trail.answers.map((a) => {
       const question = flow.hasQuestion(a.question) ? flow.question(a.question) : undefined;
       return question?.choices.find((c) => c.id === a.choice)?.label ?? a.choice;

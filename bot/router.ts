@@ -15,6 +15,7 @@ import {
 import { readTypedText, type NamedProblem, type TypedTextDecision } from '../core/conversation/typedText';
 import type { GlobalCommand } from '../core/conversation/commandWords';
 import type { Understanding } from '../core/intent/intentModel';
+import type { ErrorCodeEntry } from '../core/errorCodes/errorCodeLookup';
 import { understand } from '../core/intent/understand';
 import { matchKeywords } from '../core/textMatching';
 import type { Language } from '../core/language';
@@ -25,7 +26,7 @@ import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
 import { languageOf } from '../dialogs/turnLanguage';
 import { waitingPromptOf, type WaitingPrompt } from '../dialogs/waitingCard';
 import type { DiagnosisViews } from '../views/diagnosisViews';
-import { parseAdminRequest, type AdminCommands } from './handlers/adminCommands';
+import { parseAdminRequest, type AdminCommands, type AdminRequest } from './handlers/adminCommands';
 import type { TicketCommands } from './handlers/ticketCommands';
 import type { Logger } from './logger';
 import { isSharedConversation } from '../dialogs/turnHelpers';
@@ -49,6 +50,8 @@ export interface TurnFacts {
   escalating: boolean;
   /** A global command in the typed words. */
   command?: GlobalCommand;
+  /** A licence question (`license …`, `licenses`, `audit`, or an admin card's button). */
+  adminRequest?: AdminRequest;
 }
 
 /** A diagnosis set aside when the user named another problem; the resume button brings it back. */
@@ -126,15 +129,8 @@ export class TurnRouter {
       },
       {
         name: 'licence questions (one-shot, at any point)',
-        when: (f) =>
-          !!parseAdminRequest(f.text, f.cardAction.kind === 'action' ? f.cardAction.action : undefined),
-        run: (c, f) =>
-          this.deps.adminCommands
-            .handle(
-              c,
-              parseAdminRequest(f.text, f.cardAction.kind === 'action' ? f.cardAction.action : undefined)!,
-            )
-            .then(asOutcome),
+        when: (f) => !!f.adminRequest,
+        run: (c, f) => this.deps.adminCommands.handle(c, f.adminRequest!).then(asOutcome),
       },
       {
         name: 'back to the diagnosis set aside',
@@ -198,6 +194,7 @@ export class TurnRouter {
       escalating: stackIncludes(stack, DialogIds.escalation),
       command:
         cardAction.kind === 'none' && text ? this.deps.understanding.commands.command(text) : undefined,
+      adminRequest: parseAdminRequest(text, cardAction.kind === 'action' ? cardAction.action : undefined),
     };
   }
 
@@ -240,7 +237,10 @@ export class TurnRouter {
     const dc = await this.dialogs.createContext(context);
     const waiting = facts.waiting;
     if (!waiting) {
-      // A dialog without a card (should not happen): let it read the words itself.
+      // A dialog without a card (state from an older version, or a bug): let it read the words itself.
+      this.deps.logger.warn('a dialog waits without a card description; typed words go to it unread', {
+        dialog: facts.stack.at(-1)?.id,
+      });
       await dc.continueDialog();
       return;
     }
@@ -272,9 +272,13 @@ export class TurnRouter {
       case 'command':
         return this.command(context, dc, facts, decision.command);
       case 'newProblem':
-        return this.switchTo(context, dc, facts, { problem: decision.problem, text: facts.text });
+        return this.switchTo(context, dc, facts, {
+          problem: decision.problem,
+          text: facts.text,
+          explain: reading.details.errorCodes,
+        });
       case 'clarify':
-        return this.switchTo(context, dc, facts, { text: facts.text });
+        return this.switchTo(context, dc, facts, { text: facts.text, explain: reading.details.errorCodes });
       case 'correction':
         return this.correct(context, dc, facts, decision.question);
       case 'unclear':
@@ -376,13 +380,13 @@ export class TurnRouter {
     context: TurnContext,
     dc: DialogContext,
     facts: TurnFacts,
-    target: { problem?: NamedProblem; text?: string; menu?: boolean },
+    target: { problem?: NamedProblem; text?: string; menu?: boolean; explain?: readonly ErrorCodeEntry[] },
   ): Promise<void> {
     const language = facts.language;
     const views = this.deps.views;
     const trail = latestTrail(facts.stack);
     const aside = facts.waiting?.waiting.kind !== 'flowChoice';
-    if (aside) await this.deps.suspended.set(context, { stack: JSON.parse(JSON.stringify(facts.stack)) });
+    if (aside) await this.deps.suspended.set(context, { stack: copyOf(facts.stack) });
     await dc.cancelAllDialogs();
     if (aside) {
       const key = target.problem
@@ -403,11 +407,8 @@ export class TurnRouter {
           ...(carried ? { trail: carried } : {}),
         };
     // Error codes in the words are explained first, as for a first message.
-    if (target.text) {
-      const { recognizer, errorCodes } = this.deps.understanding;
-      for (const entry of understand(target.text, recognizer, errorCodes).details.errorCodes.slice(0, 2))
-        await context.sendActivity(MessageFactory.attachment(views.errorCode(language, entry)));
-    }
+    for (const entry of (target.explain ?? []).slice(0, 2))
+      await context.sendActivity(MessageFactory.attachment(views.errorCode(language, entry)));
     await dc.beginDialog(this.deps.mainDialog.id, options);
   }
 
@@ -457,7 +458,7 @@ export class TurnRouter {
       return;
     }
     // Whatever runs now is set aside in turn, so the user can go back and forth.
-    const current = facts.stack.length > 0 ? JSON.parse(JSON.stringify(facts.stack)) : undefined;
+    const current = facts.stack.length > 0 ? copyOf(facts.stack) : undefined;
     const state = await this.deps.dialogState.get(context, { dialogStack: [] });
     state.dialogStack = suspended.stack;
     if (current) await this.deps.suspended.set(context, { stack: current });
@@ -475,3 +476,7 @@ export class TurnRouter {
 }
 
 const asOutcome = (handled: 'handled' | 'notMine'): Outcome => (handled === 'handled' ? 'handled' : 'next');
+
+/** A deep copy of a dialog stack: state that is set aside must not change with the running dialogs. */
+const copyOf = (stack: DialogInstance[]): DialogInstance[] =>
+  JSON.parse(JSON.stringify(stack)) as DialogInstance[];

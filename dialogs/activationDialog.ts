@@ -113,7 +113,7 @@ export class ActivationDialog extends ComponentDialog {
             { label: labels.person, keywords: this.views.words('person'), action: choice('person') },
             {
               label: labels.done,
-              keywords: ['ok', 'thanks', 'thank you', 'わかりました', '了解', 'ありがとう'],
+              keywords: this.views.words('thanks'),
               action: choice('done'),
             },
           ],

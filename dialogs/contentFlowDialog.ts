@@ -10,7 +10,6 @@ import { withAnswer, withAttemptStarted, withoutAnswer, type DiagnosisTrail } fr
 import { languageOf } from './turnLanguage';
 import { matchKeywords } from '../core/textMatching';
 import type { Choice, Question } from '../core/content/schema';
-import type { Language } from '../core/language';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from '../views/diagnosisViews';
@@ -63,7 +62,9 @@ export class ContentFlowDialog extends ComponentDialog {
     const question = options.questionId ? flow.question(options.questionId) : flow.startQuestion;
     const known = this.knownAnswer(question, options);
     if (known) {
-      await step.context.sendActivity(this.acknowledgement(language, question, known.choice, known.from));
+      await step.context.sendActivity(
+        this.views.acknowledgement(language, question, known.choice, known.from),
+      );
       const answer: CardAction = {
         action: 'diagnosis.choose',
         question: question.id,
@@ -155,19 +156,6 @@ export class ContentFlowDialog extends ComponentDialog {
     const isFirstQuestion = (options.history ?? []).length === 0;
     const given = options.text && isFirstQuestion ? matchKeywords(options.text, question.choices) : undefined;
     return given ? { choice: given, from: 'words' } : undefined;
-  }
-
-  /** One line, written for the question it answers: a product is "using", anything else is "taken as". */
-  private acknowledgement(
-    language: Language,
-    question: Question,
-    choice: Choice,
-    from: 'words' | 'earlier',
-  ): string {
-    if (from === 'earlier')
-      return this.views.text(language, 'diagnosis.answerKnown', { choice: choice.label });
-    if (question.ack) return question.ack.replace('{choice}', choice.label);
-    return this.views.text(language, 'diagnosis.answerInferred', { choice: choice.label });
   }
 
   /** Back to the previous question, forgetting its answer; details from the opening words are not re-applied. */

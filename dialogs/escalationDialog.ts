@@ -167,10 +167,7 @@ export class EscalationDialog extends ComponentDialog {
         ...this.spec(language, 'confirm', ['ticket.confirm'], {}),
         textChoices: (['send', 'edit'] as const).map((choice) => ({
           label: this.views.text(language, `escalation.summary.${choice}`),
-          keywords:
-            choice === 'send'
-              ? ['send', 'submit', '送信', '送って', '送る', 'お願いします']
-              : ['edit', '修正', '直す', '変更'],
+          keywords: this.views.words(choice),
           action: { action: 'ticket.confirm' as const, choice },
         })),
       },

@@ -151,9 +151,12 @@ export class MainDialog extends ComponentDialog {
 
   private async route(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const options = (step.options ?? {}) as MainDialogOptions;
-    const routed = step.result as (Route & { action?: string }) | undefined;
+    // The first step hands over a Route, or the menu's prompt a clicked start button.
+    const result = step.result as Route | Extract<CardAction, { action: 'diagnosis.start' }> | undefined;
+    const routed: Route | undefined =
+      result && 'action' in result ? { flow: result.flow ?? 'signin-repair' } : result;
     const chosen = routed?.flow ?? 'signin-repair';
-    const procedureId = routed?.action ? undefined : routed?.procedureId;
+    const procedureId = routed?.procedureId;
     const description = options.text?.trim() || undefined;
     const trail = options.trail ?? emptyTrail(description);
     const language = languageOf(step.context);

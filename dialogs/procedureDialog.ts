@@ -165,7 +165,6 @@ export class ProcedureDialog extends ComponentDialog {
     }
     const answer = step.result as ActionOf<'diagnosis.step'>;
     const language = this.language(step);
-    const procedure = this.views.flow(language).procedure(run.procedureId);
     if (answer.outcome === 'checklist') return step.replaceDialog(DialogIds.procedureChecklist, run);
 
     const trail = withStepOutcome(run.trail, answer.step, answer.outcome);
@@ -175,18 +174,21 @@ export class ProcedureDialog extends ComponentDialog {
       return step.replaceDialog(DialogIds.procedureRemedy, { ...run, trail } satisfies ProcedureRun);
     if (answer.outcome === 'notHelped')
       await step.context.sendActivity(this.views.text(language, 'step.notHelpedAck'));
-    const isLast = run.stepIndex >= procedure.steps.length - 1;
-    const isCheckpoint = this.views.flow(language).step(answer.step).checkpoint;
-    if (isLast || isCheckpoint) {
+    return this.afterStepOf(step, { ...run, trail });
+  }
+
+  /** Past the current step: "does it work now?" at the last step or a checkpoint, otherwise the next step. */
+  private afterStepOf(step: WaterfallStepContext, run: ProcedureRun): Promise<DialogTurnResult> {
+    const flow = this.views.flow(this.language(step));
+    const steps = flow.procedure(run.procedureId).steps;
+    const isLast = run.stepIndex >= steps.length - 1;
+    if (isLast || flow.step(steps[run.stepIndex]).checkpoint)
       return step.replaceDialog(DialogIds.procedureVerify, {
         ...run,
-        trail,
         checkpoint: !isLast,
       } satisfies ProcedureRun);
-    }
     return step.replaceDialog(DialogIds.procedureStep, {
       ...run,
-      trail,
       stepIndex: run.stepIndex + 1,
     } satisfies ProcedureRun);
   }
@@ -236,13 +238,11 @@ export class ProcedureDialog extends ComponentDialog {
   private async afterRemedy(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const run = step.options as ProcedureRun;
     const answer = step.result as ActionOf<'diagnosis.next'>;
-    const language = this.language(step);
-    const procedure = this.views.flow(language).procedure(run.procedureId);
-    if (answer.choice === 'skip') {
-      const isLast = run.stepIndex >= procedure.steps.length - 1;
-      if (isLast) return step.replaceDialog(DialogIds.procedureVerify, { ...run, checkpoint: false });
-      return step.replaceDialog(DialogIds.procedureStep, { ...run, stepIndex: run.stepIndex + 1 });
-    }
+    const flow = this.views.flow(this.language(step));
+    const remedy = flow.step(flow.procedure(run.procedureId).steps[run.stepIndex]).whenNotHelped?.procedure;
+    // "Go on" (or a payload naming anything but this step's remedy): the failed step stays recorded as
+    // didn't-help, and the procedure goes on as after any step.
+    if (answer.choice !== remedy) return this.afterStepOf(step, run);
     // The remedy runs as its own attempt; the reset's remaining fallbacks stay on offer if it fails too.
     return step.replaceDialog(DialogIds.procedureStep, {
       trail: withAttemptStarted(run.trail, answer.choice),
@@ -265,7 +265,7 @@ export class ProcedureDialog extends ComponentDialog {
         textChoices: [
           {
             label: this.views.text(language, 'checklist.submit'),
-            keywords: ['all done', 'done', 'すべて完了', '完了'],
+            keywords: this.views.words('allDone'),
             action: { action: 'diagnosis.checklist', procedure: run.procedureId, view: 'submit' },
           },
         ],

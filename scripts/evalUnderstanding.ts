@@ -11,8 +11,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../bot/paths';
-import { ContentCatalog, type FlowName } from '../core/content/catalog';
-import { readTypedText, namedProblem, type WaitingCard } from '../core/conversation/typedText';
+import { ContentCatalog } from '../core/content/catalog';
+import { flowOfIntent, readTypedText, namedProblem, type WaitingCard } from '../core/conversation/typedText';
 import { loadUnderstanding } from '../core/intent/intentModel';
 import type { Intent } from '../core/intent/recognizer';
 import { understand } from '../core/intent/understand';
@@ -23,11 +23,6 @@ const root = projectRoot();
 const understanding = loadUnderstanding(join(root, 'content'));
 const catalog = ContentCatalog.load(join(root, 'content'));
 const { commands, recognizer, errorCodes, shortcuts } = understanding;
-const FLOW: Record<string, FlowName> = {
-  signin: 'signin-repair',
-  activation: 'activation',
-  account: 'account',
-};
 
 const readLines = <T>(file: string): T[] =>
   readFileSync(join(root, 'test', 'fixtures', 'intents', file), 'utf8')
@@ -50,7 +45,7 @@ function firstMessage(text: string, label: Intent): Outcome {
     decision: reading.decision,
     accountType: reading.details.accountType,
   });
-  if (problem) return FLOW[label] === problem.flow ? 'right' : 'wrong';
+  if (problem) return flowOfIntent(label) === problem.flow ? 'right' : 'wrong';
   const decision = reading.decision;
   if (decision.kind === 'route') {
     if (decision.intent === 'human') return label === 'human' ? 'right' : 'wrong';
@@ -98,7 +93,7 @@ function choicesOf(line: MidDialogLine): { label: string; keywords: string[]; id
       return [
         {
           label: text('checklist.submit'),
-          keywords: ['all done', 'done', 'すべて完了', '完了'],
+          keywords: w('allDone'),
           id: 'submit',
         },
       ];
@@ -120,7 +115,7 @@ function choicesOf(line: MidDialogLine): { label: string; keywords: string[]; id
         { label: text('activation.person'), keywords: w('person'), id: 'person' },
         {
           label: text('activation.done'),
-          keywords: ['ok', 'thanks', 'thank you', 'わかりました', '了解', 'ありがとう'],
+          keywords: w('thanks'),
           id: 'done',
         },
       ];
@@ -142,10 +137,10 @@ function choicesOf(line: MidDialogLine): { label: string; keywords: string[]; id
       return [
         {
           label: text('escalation.summary.send'),
-          keywords: ['send', 'submit', '送信', '送って', '送る', 'お願いします'],
+          keywords: w('send'),
           id: 'send',
         },
-        { label: text('escalation.summary.edit'), keywords: ['edit', '修正', '直す', '変更'], id: 'edit' },
+        { label: text('escalation.summary.edit'), keywords: w('edit'), id: 'edit' },
       ];
     default:
       return [];
@@ -197,8 +192,9 @@ function midDialog(line: MidDialogLine): Outcome {
     }
     case 'switch':
       if (decision.kind === 'newProblem')
-        return decision.problem.flow === FLOW[expect.intent!] ? 'right' : 'wrong';
-      if (decision.kind === 'correction') return FLOW[expect.intent!] === waiting.flow ? 'right' : 'wrong';
+        return decision.problem.flow === flowOfIntent(expect.intent as Intent) ? 'right' : 'wrong';
+      if (decision.kind === 'correction')
+        return flowOfIntent(expect.intent as Intent) === waiting.flow ? 'right' : 'wrong';
       return decision.kind === 'clarify' || decision.kind === 'unclear' ? 'asked' : 'wrong';
     case 'unclear':
       return decision.kind === 'unclear' || decision.kind === 'clarify' ? 'right' : 'wrong';

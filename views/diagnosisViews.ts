@@ -1,5 +1,5 @@
 import type { ContentCatalog, Flow, FlowName } from '../core/content/catalog';
-import type { Question, Step } from '../core/content/schema';
+import type { Choice, Question, Step } from '../core/content/schema';
 import type { DiagnosisTrail } from '../core/diagnosis';
 import type { Language } from '../core/language';
 import type { CardCodeSnippet, CardLink } from '../cards/codeSnippet';
@@ -25,6 +25,16 @@ export class DiagnosisViews {
     private readonly publicBaseUrl: string,
     private readonly commands: CommandWords,
   ) {}
+
+  /**
+   * The line that says how an answer the user did not click was taken, written for the question it answers: a
+   * product is "using" (the question's own `ack`), anything else "taken as"; an answer from earlier says so.
+   */
+  acknowledgement(language: Language, question: Question, choice: Choice, from: 'words' | 'earlier'): string {
+    if (from === 'earlier') return this.text(language, 'diagnosis.answerKnown', { choice: choice.label });
+    if (question.ack) return question.ack.replace('{choice}', choice.label);
+    return this.text(language, 'diagnosis.answerInferred', { choice: choice.label });
+  }
 
   /** Items of a list as the language writes them: 「、」 in Japanese, ", " in English. */
   list(language: Language, items: string[]): string {

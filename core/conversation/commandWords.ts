@@ -29,6 +29,11 @@ export const commandWordsSchema = z
     done: perLanguage,
     notHelped: perLanguage,
     checklist: perLanguage,
+    /** The checklist's "All done", "that's all" after the licence verdict, Send / Edit on the ticket summary. */
+    allDone: perLanguage,
+    thanks: perLanguage,
+    send: perLanguage,
+    edit: perLanguage,
   })
   .strict();
 

@@ -70,6 +70,9 @@ const FLOW_OF_INTENT: Partial<Record<Intent, FlowName>> = {
   account: 'account',
 };
 
+/** The flow an intent leads to; none for "a person" and "the menu". */
+export const flowOfIntent = (intent: Intent): FlowName | undefined => FLOW_OF_INTENT[intent];
+
 /** The problem a message names, strongest evidence first: a seed shortcut, an error code, then the recogniser. */
 export function namedProblem(facts: Omit<TypedTextFacts, 'waiting'>): NamedProblem | undefined {
   if (facts.shortcut)

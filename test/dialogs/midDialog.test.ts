@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
-import { loadCatalog as catalog } from '../helpers/testBot';
 import {
   cardsOf,
   createTestBot,
   lastCard,
+  loadCatalog as catalog,
+  loadUnderstandingOnce,
   stringsOf,
   submitDataOf,
   textsOf,
@@ -12,11 +13,13 @@ import {
   type CardContent,
 } from '../helpers/testBot';
 import type { Language } from '../../core/language';
+import { DiagnosisViews } from '../../views/diagnosisViews';
 
 /**
  * Transcript tests: what the user types while a card waits, and what the bot answers, in words. Each reads like
  * the conversation it checks.
  */
+const views = new DiagnosisViews(catalog(), 'http://localhost:3978', loadUnderstandingOnce().commands);
 const t = (language: Language, key: string, params?: Record<string, string>) =>
   catalog().text(language, key, params);
 
@@ -244,9 +247,7 @@ describe('Typed words at any card: answer, command or a new problem (transcripts
         const flow = catalog().flow(language);
         for (const question of flow.content.questions)
           for (const choice of question.choices) {
-            const line = question.ack
-              ? question.ack.replace('{choice}', choice.label)
-              : t(language, 'diagnosis.answerInferred', { choice: choice.label });
+            const line = views.acknowledgement(language, question, choice, 'words');
             const aboutProducts = question.id === 'office-product';
             assert.equal(
               /お使い|using/.test(line),

@@ -246,12 +246,19 @@ export class TurnRouter {
     }
     const { recognizer, errorCodes, shortcuts } = this.deps.understanding;
     const reading = understand(facts.text, recognizer, errorCodes);
+    const answer = waiting.typedAnswer(facts.text);
     const decision: TypedTextDecision = readTypedText({
       text: facts.text,
       waiting: waiting.waiting,
-      answerKeyword: waiting.answerKeyword(facts.text),
+      answerKeyword: answer?.keyword,
+      answerLeadsTo: answer?.leadsTo,
       acceptsAnyText: waiting.acceptsAnyText,
       command: facts.command,
+      commandInWords: this.deps.understanding.commands.commandInShortMessage(facts.text),
+      changesMind: this.deps.understanding.commands.changesMind(facts.text),
+      namesProcedure: waiting.waiting.flow
+        ? this.deps.views.flow(facts.language).procedureNamedIn(waiting.waiting.flow, facts.text)
+        : undefined,
       shortcut: shortcuts.find(facts.text),
       errorCodes: reading.details.errorCodes,
       decision: reading.decision,
@@ -276,6 +283,18 @@ export class TurnRouter {
           problem: decision.problem,
           text: facts.text,
           explain: reading.details.errorCodes,
+        });
+      case 'explain':
+        for (const entry of reading.details.errorCodes.slice(0, 2))
+          await context.sendActivity(
+            MessageFactory.attachment(this.deps.views.errorCode(facts.language, entry)),
+          );
+        await dc.repromptDialog();
+        return;
+      case 'restartFlow':
+        return this.switchTo(context, dc, facts, {
+          problem: { flow: waiting.waiting.flow!, via: 'recogniser' },
+          text: facts.text,
         });
       case 'clarify':
         return this.switchTo(context, dc, facts, { text: facts.text, explain: reading.details.errorCodes });

@@ -109,7 +109,11 @@ export class ActivationDialog extends ComponentDialog {
           waiting: { kind: 'activation', flow: 'activation' },
           accepts: ['activation.next'],
           textChoices: [
-            { label: labels.continue, keywords: [], action: choice('continue') },
+            {
+              label: labels.continue,
+              keywords: this.views.words('continueChecks'),
+              action: choice('continue'),
+            },
             { label: labels.person, keywords: this.views.words('person'), action: choice('person') },
             {
               label: labels.done,

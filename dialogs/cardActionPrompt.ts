@@ -15,8 +15,10 @@ export interface CardPromptSpec {
   accepts: CardActionName[];
   /** Ids the action must carry, so a button on an earlier card cannot answer this one. */
   match?: { question?: string; procedure?: string; step?: string };
-  /** Typed answers: keywords that stand for a button. */
-  textChoices?: { label: string; keywords: string[]; action: CardAction }[];
+  /** Typed answers: keywords that stand for a button, and the seed procedure the button leads to, if known. */
+  textChoices?: { label: string; keywords: string[]; action: CardAction; leadsTo?: string }[];
+  /** How many of the first text choices are the card's buttons in order, for 「2番目」 and "the second one". */
+  numbered?: number;
   retryText: string;
   staleText: string;
 }
@@ -92,12 +94,14 @@ export class CardActionPrompt extends CardPrompt<CardAction> {
 
 /** The button that typed words stand for on this card, and the keyword that said so. */
 export function typedAnswer(
-  spec: Pick<CardPromptSpec, 'textChoices'>,
+  spec: Pick<CardPromptSpec, 'textChoices' | 'numbered'>,
   text: string,
-): { action: CardAction; keyword: string } | undefined {
+): { action: CardAction; keyword: string; leadsTo?: string } | undefined {
   if (!text.trim()) return undefined;
-  const match = matchKeywordsWithKeyword(text, spec.textChoices ?? []);
-  return match ? { action: match.choice.action, keyword: match.keyword } : undefined;
+  const match = matchKeywordsWithKeyword(text, spec.textChoices ?? [], spec.numbered);
+  if (!match) return undefined;
+  const { action, leadsTo } = match.choice;
+  return { action, keyword: match.keyword, ...(leadsTo ? { leadsTo } : {}) };
 }
 
 function matchesIds(action: CardAction, match: CardPromptSpec['match']): boolean {

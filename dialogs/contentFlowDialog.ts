@@ -8,7 +8,7 @@ import {
 import type { CardAction } from '../core/cardActions';
 import { withAnswer, withAttemptStarted, withoutAnswer, type DiagnosisTrail } from '../core/diagnosis';
 import { languageOf } from './turnLanguage';
-import { matchKeywords } from '../core/textMatching';
+import { isSpecificKeyword, matchKeywordsWithKeyword } from '../core/textMatching';
 import type { Choice, Question } from '../core/content/schema';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
@@ -79,11 +79,13 @@ export class ContentFlowDialog extends ComponentDialog {
         waiting: { kind: 'question', flow: flow.flowOf(question.id), question: question.id },
         accepts: canGoBack ? ['diagnosis.choose', 'diagnosis.back'] : ['diagnosis.choose'],
         match: { question: question.id },
+        numbered: question.choices.length,
         textChoices: [
           ...question.choices.map((choice) => ({
             label: choice.label,
             keywords: choice.keywords,
             action: { action: 'diagnosis.choose' as const, question: question.id, choice: choice.id },
+            ...('procedure' in choice.next ? { leadsTo: choice.next.procedure } : {}),
           })),
           ...(canGoBack
             ? [
@@ -143,8 +145,9 @@ export class ContentFlowDialog extends ComponentDialog {
   }
 
   /**
-   * An answer the user already gave: in their own words at the start (the first question only: "no idea why" must
-   * not answer a later yes/no question), or earlier in this conversation, before switching to another problem.
+   * An answer the user already gave: in their own words at the start, or earlier in this conversation, before
+   * switching to another problem. Later questions take only a specific word from the opening ("loop", 「個人用」),
+   * so "no idea why" never answers a yes/no question.
    */
   private knownAnswer(
     question: Question,
@@ -154,8 +157,9 @@ export class ContentFlowDialog extends ComponentDialog {
     const earlierChoice = earlier && question.choices.find((c) => c.id === earlier.choice);
     if (earlierChoice) return { choice: earlierChoice, from: 'earlier' };
     const isFirstQuestion = (options.history ?? []).length === 0;
-    const given = options.text && isFirstQuestion ? matchKeywords(options.text, question.choices) : undefined;
-    return given ? { choice: given, from: 'words' } : undefined;
+    const given = options.text ? matchKeywordsWithKeyword(options.text, question.choices) : undefined;
+    if (!given || (!isFirstQuestion && !isSpecificKeyword(given.keyword))) return undefined;
+    return { choice: given.choice, from: 'words' };
   }
 
   /** Back to the previous question, forgetting its answer; details from the opening words are not re-applied. */

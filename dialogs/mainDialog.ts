@@ -137,6 +137,7 @@ export class MainDialog extends ComponentDialog {
         {
           waiting: { kind: 'flowChoice' },
           accepts: ['diagnosis.start'],
+          numbered: choices.length,
           textChoices: choices.map((choice) => ({
             label: this.views.text(language, `menu.${choice}`),
             keywords: [],

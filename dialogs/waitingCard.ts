@@ -9,8 +9,9 @@ import type { EscalationPromptSpec } from './escalationPrompt';
 /** The card a running dialog waits on, as the router needs it: what it is, and whether typed words answer it. */
 export interface WaitingPrompt {
   waiting: WaitingCard;
-  /** The keyword of the card's own choices that the text contains, when it answers the card. */
-  answerKeyword(text: string): string | undefined;
+  /** The card's own choice that the text gives, when it answers the card: the keyword that said so, and the
+   * procedure the choice leads to. */
+  typedAnswer(text: string): { keyword: string; leadsTo?: string } | undefined;
   /** Any typed text answers it (the escalation form's error message). */
   acceptsAnyText: boolean;
 }
@@ -24,7 +25,7 @@ export function waitingPromptOf(stack: readonly DialogInstance[]): WaitingPrompt
     if (!spec?.waiting) return undefined;
     return {
       waiting: spec.waiting,
-      answerKeyword: (text) => typedAnswer(spec, text)?.keyword,
+      typedAnswer: (text) => typedAnswer(spec, text),
       acceptsAnyText: false,
     };
   }
@@ -33,8 +34,8 @@ export function waitingPromptOf(stack: readonly DialogInstance[]): WaitingPrompt
     if (!spec?.waiting) return undefined;
     return {
       waiting: spec.waiting,
-      answerKeyword: (text) =>
-        spec.noneWords && isOneOf(text, spec.noneWords) ? text : typedAnswer(spec, text)?.keyword,
+      typedAnswer: (text) =>
+        spec.noneWords && isOneOf(text, spec.noneWords) ? { keyword: text } : typedAnswer(spec, text),
       acceptsAnyText: spec.acceptText,
     };
   }

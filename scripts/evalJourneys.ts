@@ -37,6 +37,14 @@ interface Journey {
   steps: Record<string, string>;
   fix: Fix;
   changeOfMind?: { afterTurns: number; says: string };
+  /**
+   * The problem starts at this step of a seed procedure the user was already following (the seed's supplement
+   * for that step is the fix): turns count from the user's words at that step, and the procedure that led
+   * there is not a wrong fix.
+   */
+  problemAtStep?: string;
+  /** Procedures the seed sends the user through on the way to the fix (the basic fixes before the causes). */
+  path?: string[];
 }
 
 /** Every user message counts; a journey that needs more than this is "not reached". */
@@ -343,7 +351,7 @@ class Player {
     /** Filled by the bot's logger: errors it logged during the journey. */
     private readonly loggedErrors: string[],
   ) {
-    this.switched = !journey.changeOfMind;
+    this.switched = !journey.changeOfMind && !journey.problemAtStep;
     this.result = {
       id: journey.id,
       language: journey.language,
@@ -361,6 +369,14 @@ class Player {
     let previous = '';
     while (this.sent < MAX_MESSAGES) {
       move = this.changeOfMind(move);
+      if (
+        !this.switched &&
+        this.lastCard?.kind === 'step' &&
+        this.lastCard.step === this.journey.problemAtStep
+      ) {
+        this.switched = true;
+        this.phaseTurn = 0;
+      }
       // The same card answered with the same message twice running: the bot did not take it, and the script
       // has nothing else to say, so the user is stuck (rather than repeating itself until the message cap).
       const last = this.lastCard;
@@ -430,11 +446,13 @@ class Player {
       const shown = fixShown(card);
       if (!shown) continue;
       if (shown === target) {
-        const before = this.journey.changeOfMind ? this.sent - this.phaseTurn : 0;
+        const before =
+          this.journey.changeOfMind || this.journey.problemAtStep ? this.sent - this.phaseTurn : 0;
         this.result.outcome = { kind: 'fixed', turns: this.phaseTurn, totalTurns: before + this.phaseTurn };
       } else if (
         !explainsTarget(card, this.journey.fix, this.journey.language) &&
-        !(card.kind === 'step' && this.chosenFallbacks.has(card.procedure))
+        !(card.kind === 'step' && this.chosenFallbacks.has(card.procedure)) &&
+        !(card.kind === 'step' && this.journey.path?.includes(card.procedure))
       ) {
         // Still counted, but marked: the bot asked its previous card again instead of offering a new fix.
         const again = this.lastCard && describe(this.lastCard) === describe(card) ? ', re-shown' : '';

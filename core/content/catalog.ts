@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LANGUAGES, type Language } from '../language';
+import { isSpecificKeyword, matchKeywordsWithKeyword } from '../textMatching';
 import {
   flowContentSchema,
   textsSchema,
@@ -57,6 +58,20 @@ export class Flow {
   /** The flow a question or procedure belongs to (the file it is written in). */
   flowOf(questionOrProcedureId: string): FlowName | undefined {
     return this.owners.get(questionOrProcedureId);
+  }
+  /**
+   * The procedure of a flow that words name through a specific answer to one of its questions (「ループ」 →
+   * the sign-in loop fix), when exactly one does.
+   */
+  procedureNamedIn(flow: FlowName, text: string): string | undefined {
+    const named = new Set<string>();
+    for (const question of this.content.questions) {
+      if (this.owners.get(question.id) !== flow) continue;
+      const match = matchKeywordsWithKeyword(text, question.choices);
+      if (match && isSpecificKeyword(match.keyword) && 'procedure' in match.choice.next)
+        named.add(match.choice.next.procedure);
+    }
+    return named.size === 1 ? [...named][0] : undefined;
   }
   hasQuestion(id: string): boolean {
     return this.questions.has(id);

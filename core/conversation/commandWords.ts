@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { foldText, isOneOf } from '../textMatching';
+import { containsKeyword, foldText, isOneOf } from '../textMatching';
 
 /**
  * The words that work at any point of a conversation (content/commands.json): help, cancel, restart, back, a
@@ -32,8 +32,22 @@ export const commandWordsSchema = z
     /** The checklist's "All done", "that's all" after the licence verdict, Send / Edit on the ticket summary. */
     allDone: perLanguage,
     thanks: perLanguage,
+    /** The activation card's "Continue with the checks on this PC". */
+    continueChecks: perLanguage,
     send: perLanguage,
     edit: perLanguage,
+    /** Words that say the user has changed their mind (「やっぱり」, "actually"): a named problem wins then. */
+    changeOfMind: perLanguage,
+    /** Parts of a command that count anywhere in a short message that names no problem. */
+    inShortMessages: z
+      .object({
+        $comment: z.string().optional(),
+        help: perLanguage,
+        cancel: perLanguage,
+        restart: perLanguage,
+        back: perLanguage,
+      })
+      .strict(),
   })
   .strict();
 
@@ -41,7 +55,11 @@ export type CommandWordsData = z.infer<typeof commandWordsSchema>;
 
 /** Commands a typed message can carry anywhere. `person` is "I want to talk to a person". */
 export type GlobalCommand = 'help' | 'cancel' | 'restart' | 'back' | 'person' | 'resume';
-export type WordList = Exclude<keyof CommandWordsData, '$comment' | 'person'>;
+export type WordList = Exclude<keyof CommandWordsData, '$comment' | 'person' | 'inShortMessages'>;
+
+/** Short enough that a command word in it is the point of the message: 「ヘルプお願いします」, "can we start over". */
+const isShort = (folded: string) =>
+  /[\u3040-\u30ff\u4e00-\u9fff]/u.test(folded) ? folded.length <= 16 : folded.split(' ').length <= 7;
 
 export class CommandWords {
   constructor(private readonly data: CommandWordsData) {}
@@ -87,5 +105,25 @@ export class CommandWords {
     for (const name of ['help', 'cancel', 'restart', 'back', 'resume'] as const)
       if (this.is(name, text)) return name;
     return this.asksForPerson(text) ? 'person' : undefined;
+  }
+
+  /**
+   * A command said in a few more words (「いったん中止で」, "show me the help"): read only after the message was
+   * found to name no problem, so "help, Outlook won't sign in" stays a problem.
+   */
+  /** True when the words say the user changed their mind: 「やっぱりライセンスの問題でした」, "actually it's…". */
+  changesMind(text: string): boolean {
+    const folded = foldText(text);
+    return this.list('changeOfMind').some((word) => containsKeyword(folded, foldText(word)));
+  }
+
+  commandInShortMessage(text: string): GlobalCommand | undefined {
+    const folded = foldText(text);
+    if (!isShort(folded)) return undefined;
+    const names = (['help', 'cancel', 'restart', 'back'] as const).filter((name) => {
+      const { ja, en } = this.data.inShortMessages[name];
+      return [...ja, ...en].some((word) => containsKeyword(folded, foldText(word)));
+    });
+    return names.length === 1 ? names[0] : undefined;
   }
 }

@@ -43,6 +43,14 @@ export type TypedTextDecision =
   | { kind: 'newProblem'; problem: NamedProblem }
   /** A different answer to a question asked earlier ("actually it's Microsoft 365 Apps"): that question again. */
   | { kind: 'correction'; question: string }
+  /**
+   * An error message of the problem at hand, pasted while a step or question waits: explain it and ask the same
+   * card again (「… 0xCAA70004 というコードが出てました」 at a reset step).
+   */
+  | { kind: 'explain' }
+  /** The same flow from the start, read with these words: another problem of the same kind, said after
+   * 「それより」 or "instead" while a procedure runs (a forgotten password after the temporary profile). */
+  | { kind: 'restartFlow' }
   /** Another problem, but two readings are close: ask which, with buttons. */
   | { kind: 'clarify'; intents: [Intent, Intent] }
   /** None of the above: say what the card expects, and offer the menu. */
@@ -53,9 +61,17 @@ export interface TypedTextFacts {
   waiting: WaitingCard;
   /** The keyword of the waiting card that the text contains, when it answers the card. */
   answerKeyword?: string;
+  /** The procedure that answer leads to, when the card knows it. */
+  answerLeadsTo?: string;
   /** The card takes any typed text as its answer (the escalation form's error message). */
   acceptsAnyText?: boolean;
   command?: GlobalCommand;
+  /** The words say the user changed their mind (「やっぱり」, "actually"), so a named problem beats an answer. */
+  changesMind?: boolean;
+  /** The procedure of the waiting card's flow that the words name (「ループします」 at a step of another fix). */
+  namesProcedure?: string;
+  /** A command said in a short message with more words (「ヘルプお願いします」); weaker than a named problem. */
+  commandInWords?: GlobalCommand;
   shortcut?: Shortcut;
   errorCodes: readonly ErrorCodeEntry[];
   decision: Decision;
@@ -96,6 +112,9 @@ function isElsewhere(problem: NamedProblem, waiting: WaitingCard): boolean {
   return problem.flow !== waiting.flow;
 }
 
+/** An answer keyword this long names the choice itself, not just the app ("outlook.com", not "office"). */
+const STRONG_ANSWER_LENGTH = 7;
+
 /** Question cards have specific keywords; the yes/no/done words of the other cards also occur in new problems. */
 function answersClearly(facts: TypedTextFacts): boolean {
   if (!facts.answerKeyword) return false;
@@ -113,16 +132,42 @@ function answersClearly(facts: TypedTextFacts): boolean {
 export function readTypedText(facts: TypedTextFacts): TypedTextDecision {
   const problem = namedProblem(facts);
   const elsewhere = problem && isElsewhere(problem, facts.waiting) ? problem : undefined;
-  if (facts.acceptsAnyText && !facts.command)
+  const command = facts.command ?? (elsewhere ? undefined : facts.commandInWords);
+  if (facts.acceptsAnyText && !command)
     return elsewhere ? { kind: 'answer', offer: elsewhere } : { kind: 'answer' };
   if (answersClearly(facts)) {
-    const exactRemedy = elsewhere && elsewhere.via !== 'recogniser';
-    return exactRemedy ? { kind: 'newProblem', problem: elsewhere } : { kind: 'answer' };
+    // The answer itself may lead to the same remedy (「[1001] が出ます」 at the Office question).
+    const exactRemedy =
+      elsewhere && elsewhere.via !== 'recogniser' && elsewhere.procedure !== facts.answerLeadsTo;
+    // 「やっぱり…」 with a loose answer word ("Office") names a new problem; a specific answer ("outlook.com") stays.
+    const changedMind =
+      facts.changesMind && foldText(facts.answerKeyword ?? '').length < STRONG_ANSWER_LENGTH;
+    const switching = elsewhere && (exactRemedy || changedMind);
+    return switching ? { kind: 'newProblem', problem: elsewhere } : { kind: 'answer' };
   }
   if (facts.command) return { kind: 'command', command: facts.command };
   if (elsewhere) return { kind: 'newProblem', problem: elsewhere };
+  if (problem?.via === 'errorCode' && !problem.procedure) return { kind: 'explain' };
+  // Not at the "what next?" card: there, a named fix is one of its own choices.
+  const inProcedure = ['step', 'verify', 'checklist'].includes(facts.waiting.kind);
+  const namesAnotherFix =
+    facts.namesProcedure !== undefined && facts.namesProcedure !== facts.waiting.procedure;
+  // The recogniser's best reading is this flow, even if not sure enough to route on its own.
+  const leaning =
+    facts.decision.kind === 'route'
+      ? facts.decision.intent
+      : facts.decision.kind === 'clarify'
+        ? facts.decision.intents[0]
+        : undefined;
+  const leansHere = leaning !== undefined && FLOW_OF_INTENT[leaning] === facts.waiting.flow;
+  if (
+    inProcedure &&
+    ((problem && facts.changesMind && !facts.answerKeyword) || (namesAnotherFix && (problem || leansHere)))
+  )
+    return { kind: 'restartFlow' };
   if (facts.corrects) return { kind: 'correction', question: facts.corrects };
   if (facts.answerKeyword) return { kind: 'answer' };
+  if (command) return { kind: 'command', command };
   if (facts.decision.kind === 'clarify') {
     const flows = facts.decision.intents.map((i) => FLOW_OF_INTENT[i]);
     if (flows.every((f) => f && f !== facts.waiting.flow))

@@ -91,6 +91,11 @@ export const errorCodeEntrySchema = z
     who: z.enum(FIXED_BY),
     /** The bot flow that fits. */
     flow: z.enum(FLOW_FILES),
+    /**
+     * `work`: a Microsoft Entra (work or school) error. Its explanation is not shown to someone who says the
+     * account is a personal one, even when the same words appear on the consumer sign-in page.
+     */
+    accounts: z.enum(['work', 'any']).default('any'),
     /** The procedure that fixes it, when the source gives one: the bot goes straight there. */
     procedure: id.optional(),
     ja: localizedSchema,

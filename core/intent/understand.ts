@@ -33,20 +33,27 @@ export function understand(
   recognizer: IntentRecognizer,
   errorCodes: ErrorCodeTable,
 ): Understanding {
-  const codes = findErrorCodes(errorCodes, text);
+  const accountType = accountTypeOf(normalizeForMatching(text));
+  const codes = findErrorCodes(errorCodes, text).filter(
+    (code) => !(accountType === 'personal' && code.accounts === 'work'),
+  );
   const recognition = recognizer.recognize(
     text,
     codes.map((c: ErrorCodeEntry) => FLOW_INTENT[c.flow]),
   );
   const normalized = normalizeForMatching(text);
   const browser = BROWSERS.find(([, pattern]) => pattern.test(normalized))?.[0];
-  const accountType =
+  return { ...recognition, details: { errorCodes: codes, browser, accountType } };
+}
+
+function accountTypeOf(normalized: string): MessageDetails['accountType'] {
+  if (
     /outlook\.com|hotmail|live\.com|gmail|個人用|個人の|personal|マイクロソフトアカウント|microsoft ?アカウント|microsoft account/.test(
       normalized,
     )
-      ? 'personal'
-      : /職場|会社|学校|組織|work account|school account|work or school/.test(normalized)
-        ? 'work'
-        : undefined;
-  return { ...recognition, details: { errorCodes: codes, browser, accountType } };
+  )
+    return 'personal';
+  return /職場|会社|学校|組織|work account|school account|work or school/.test(normalized)
+    ? 'work'
+    : undefined;
 }

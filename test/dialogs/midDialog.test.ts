@@ -84,7 +84,7 @@ describe('Typed words at any card: answer, command or a new problem (transcripts
       const user = chat('en');
       await user.say('Office 2016 sign-in fails');
       await user.say('I forgot my outlook.com password');
-      const replies = await user.say('No wait, Word keeps looping back to the sign-in screen at work');
+      const replies = await user.say("No wait, it's in Word on my PC");
       assert.ok(textsOf(replies).includes(t('en', 'correction.done')));
       assert.equal(
         questionOf(lastCard(replies)),
@@ -185,6 +185,76 @@ describe('Typed words at any card: answer, command or a new problem (transcripts
       const replies = await user.say('すみません、確認したら Microsoft 365 Apps でした');
       assert.ok(textsOf(replies).includes(t('ja', 'correction.done')));
       assert.equal(questionOf(lastCard(replies)), 'admin-rights');
+    });
+
+    it('ja: 「3番目」 picks the third button of the question; "the second one" in English', async () => {
+      const ja = chat('ja');
+      await ja.say('Office にサインインできません');
+      let replies = await ja.say('3番目');
+      assert.equal(
+        questionOf(lastCard(replies)),
+        'admin-rights',
+        'Microsoft 365 Apps asks about admin rights',
+      );
+      const en = chat('en');
+      await en.say("I can't sign in to Office");
+      replies = await en.say('the second one');
+      assert.equal(stepOf(lastCard(replies))?.procedure, 'reset-office-2019-later');
+    });
+
+    it('ja: 「ヘルプお願いします」 and 「いったん中止で」 are commands said in a few more words', async () => {
+      const user = chat('ja');
+      await user.say('Office にサインインできません');
+      let replies = await user.say('ヘルプお願いします');
+      assert.ok(textsOf(replies).includes(t('ja', 'help.resume')));
+      replies = await user.say('いったん中止で');
+      assert.ok(textsOf(replies).includes(t('ja', 'cancel.done')));
+    });
+
+    it('ja: an error code of the same problem pasted at a step is explained, and the step waits again', async () => {
+      const user = chat('ja');
+      await user.say('Office 2019 でサインインできません');
+      const replies = await user.say('今見たら 0xCAA70004 というコードが出てました');
+      assert.ok(
+        seen(replies).some((s) => s.includes('0xCAA70004')),
+        'the code is explained',
+      );
+      assert.equal(
+        stepOf(lastCard(replies))?.step,
+        'sign-out-quit-office-teams-onedrive',
+        'the same step again',
+      );
+    });
+
+    it('en: at "is it fixed?" after error 400, a sign-in loop starts the account flow again with those words', async () => {
+      const user = chat('en');
+      let replies = await user.say('error 400 when I sign into my live.com account');
+      replies = await user.click({ ...stepOf(lastCard(replies))!, outcome: 'done' });
+      replies = await user.say(
+        'hmm, no more 400 now, it just keeps bouncing me back to the sign-in page over and over',
+      );
+      assert.equal(questionOf(lastCard(replies)), 'account-where');
+      replies = await user.click({
+        action: 'diagnosis.choose',
+        question: 'account-where',
+        choice: 'browser',
+      });
+      if (questionOf(lastCard(replies)) === 'account-type')
+        replies = await user.click({
+          action: 'diagnosis.choose',
+          question: 'account-type',
+          choice: 'personal',
+        });
+      assert.equal(stepOf(lastCard(replies))?.procedure, 'account-sign-in-loop');
+    });
+
+    it('ja: a personal hotmail with 「ユーザー名またはパスワードが正しくありません」 gets no work-account (AADSTS) explanation', async () => {
+      const user = chat('ja');
+      const replies = await user.say(
+        'hotmail にログインしようとすると「ユーザー名またはパスワードが正しくありません」と出ます',
+      );
+      assert.ok(!seen(replies).some((s) => s.includes('AADSTS50126')), 'no Entra explanation');
+      assert.equal(questionOf(lastCard(replies)), 'account-where', 'the account flow asks where');
     });
 
     it('en: words that are no answer, command or problem say what the card expects and offer the menu', async () => {

@@ -62,7 +62,7 @@ describe('Free text: routing, error codes, clarifying questions, the menu', () =
   });
 
   it('asks one short question with buttons when unsure, and shows the menu when it has nothing', async () => {
-    let replies = await conversation('en-US').say('help me sign in');
+    let replies = await conversation('en-US').say("I can't log in");
     const clarify = lastCard(replies);
     assert.ok(stringsOf(clarify).includes(loadCatalog().text('en', 'clarify.prompt')));
     assert.ok(submitDataOf(clarify).length <= 3);
@@ -86,7 +86,7 @@ describe('Free text: routing, error codes, clarifying questions, the menu', () =
 
   it('a button on the "did you mean…?" card answers it instead of restarting', async () => {
     const chat = conversation('en-US');
-    let replies = await chat.say('help me sign in');
+    let replies = await chat.say("I can't log in");
     const option = submitDataOf(lastCard(replies)).find((d) => d.flow === 'signin-repair')!;
     replies = await chat.click(option);
     assert.ok(!replies.some((r) => r.text === loadCatalog().text('en', 'restart.done')));

@@ -271,6 +271,11 @@ export class TurnRouter {
     });
     switch (decision.kind) {
       case 'answer':
+        if (decision.explain)
+          for (const entry of reading.details.errorCodes.slice(0, 2))
+            await context.sendActivity(
+              MessageFactory.attachment(this.deps.views.errorCode(facts.language, entry)),
+            );
         await dc.continueDialog();
         // A pasted error is what the form asks for; a described problem may have a fix to try first.
         if (decision.offer && decision.offer.via !== 'errorCode')

@@ -117,7 +117,8 @@ export function ordinalPosition(text: string, count: number): number | undefined
   const inRange = (n: number | undefined) => (n !== undefined && n >= 1 && n <= count ? n : undefined);
   if (/^(最初|一番上|いちばん上|1番上)$/u.test(ja)) return 1;
   if (/^(最後|一番下|いちばん下|1番下)$/u.test(ja)) return count;
-  const jaMatch = /^(?:上から)?([1-9]|[一二三四五六七八九])(?:番目?|つ目|個目)$/u.exec(ja);
+  const jaMatch =
+    /^(?:上から)?([1-9]|[一二三四五六七八九])(?:番目?|つ目|つめ|個目|こめ)(?:の.{0,12})?$/u.exec(ja);
   if (jaMatch) return inRange(Number(jaMatch[1]) || JA_NUMERALS[jaMatch[1]]);
   const en = folded.replace(/^(um+|ok|okay|so),?\s+/u, '');
   if (/^(the )?(first|top)( one| option| choice| button)?$/u.test(en)) return 1;
@@ -130,3 +131,43 @@ export function ordinalPosition(text: string, count: number): number | undefined
   if (/^[1-9]$/u.test(folded)) return inRange(Number(folded));
   return undefined;
 }
+
+/** Character pairs of a folded text without spaces or punctuation: how two wordings of one thing overlap. */
+function pairsOf(text: string): Set<string> {
+  const compact = foldText(text).replace(/[\s\p{P}\p{S}]/gu, '');
+  const pairs = new Set<string>();
+  for (let i = 0; i + 2 <= compact.length; i++) pairs.add(compact.slice(i, i + 2));
+  return pairs;
+}
+
+/**
+ * The choice whose label the words resemble most (「キャッシュ消すほう」 for "Clear the browser cache and cookies"),
+ * when one resembles them clearly more than the others: for cards whose buttons are long titles.
+ */
+export function closestByWords<T extends { keywords: readonly string[]; label: string }>(
+  text: string,
+  choices: readonly T[],
+): { choice: T; keyword: string } | undefined {
+  const words = pairsOf(text);
+  if (words.size < 2) return undefined;
+  const scored = choices
+    .map((choice) => {
+      const best = Math.max(
+        ...[choice.label, ...choice.keywords].map((label) => {
+          const pairs = pairsOf(label);
+          let shared = 0;
+          for (const pair of words) if (pairs.has(pair)) shared++;
+          return shared / words.size;
+        }),
+      );
+      return { choice, score: best };
+    })
+    .sort((a, b) => b.score - a.score);
+  const [first, second] = scored;
+  if (!first || first.score < LIKENESS_MIN || first.score - (second?.score ?? 0) < LIKENESS_MARGIN)
+    return undefined;
+  return { choice: first.choice, keyword: text };
+}
+
+const LIKENESS_MIN = 0.34;
+const LIKENESS_MARGIN = 0.15;

@@ -1,7 +1,8 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
 import { parseCardAction, type CardAction, type CardActionName } from '../core/cardActions';
-import { matchKeywordsWithKeyword } from '../core/textMatching';
+import { reportsDone } from '../core/conversation/reportsDone';
+import { closestByWords, matchKeywordsWithKeyword } from '../core/textMatching';
 import type { WaitingCard } from '../core/conversation/typedText';
 import type { CardAttachment } from '../cards/renderCard';
 
@@ -19,6 +20,10 @@ export interface CardPromptSpec {
   textChoices?: { label: string; keywords: string[]; action: CardAction; leadsTo?: string }[];
   /** How many of the first text choices are the card's buttons in order, for 「2番目」 and "the second one". */
   numbered?: number;
+  /** Long button titles (the next fixes): words close enough to one title pick it (「キャッシュ消すほう」). */
+  byLikeness?: boolean;
+  /** The answer when the words report having done something (「全部閉じました」, "deleted both folders"). */
+  whenReportedDone?: CardAction;
   retryText: string;
   staleText: string;
 }
@@ -94,11 +99,17 @@ export class CardActionPrompt extends CardPrompt<CardAction> {
 
 /** The button that typed words stand for on this card, and the keyword that said so. */
 export function typedAnswer(
-  spec: Pick<CardPromptSpec, 'textChoices' | 'numbered'>,
+  spec: Pick<CardPromptSpec, 'textChoices' | 'numbered' | 'byLikeness' | 'whenReportedDone'>,
   text: string,
 ): { action: CardAction; keyword: string; leadsTo?: string } | undefined {
   if (!text.trim()) return undefined;
-  const match = matchKeywordsWithKeyword(text, spec.textChoices ?? [], spec.numbered);
+  const choices = spec.textChoices ?? [];
+  const match =
+    matchKeywordsWithKeyword(text, choices, spec.numbered) ??
+    (spec.byLikeness ? closestByWords(text, choices) : undefined) ??
+    (spec.whenReportedDone && reportsDone(text)
+      ? { choice: { action: spec.whenReportedDone, leadsTo: undefined }, keyword: text }
+      : undefined);
   if (!match) return undefined;
   const { action, leadsTo } = match.choice;
   return { action, keyword: match.keyword, ...(leadsTo ? { leadsTo } : {}) };

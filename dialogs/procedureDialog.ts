@@ -112,6 +112,12 @@ export class ProcedureDialog extends ComponentDialog {
         waiting: { kind: 'step', flow: this.flowOf(language, run), procedure: run.procedureId, step: stepId },
         accepts: canGoBack ? ['diagnosis.step', 'diagnosis.back'] : ['diagnosis.step'],
         match: { procedure: run.procedureId, step: stepId },
+        whenReportedDone: {
+          action: 'diagnosis.step',
+          procedure: run.procedureId,
+          step: stepId,
+          outcome: 'done',
+        },
         textChoices: [
           ...(canGoBack
             ? [
@@ -387,9 +393,16 @@ export class ProcedureDialog extends ComponentDialog {
         waiting: { kind: 'next', flow: this.flowOf(language, run), procedure: run.procedureId },
         accepts: ['diagnosis.next'],
         match: { procedure: run.procedureId },
+        numbered: fallbacks.length + (continueWith ? 2 : 1),
+        byLikeness: true,
         textChoices: [
           ...(continueWith ? [{ label: continueWith.label, keywords: [], action: choose(CONTINUE) }] : []),
-          ...fallbacks.map((id) => ({ label: flow.procedure(id).title, keywords: [], action: choose(id) })),
+          ...fallbacks.map((id) => ({
+            label: flow.procedure(id).title,
+            keywords: [flow.procedure(id).buttonLabel ?? flow.procedure(id).title],
+            action: choose(id),
+            leadsTo: id,
+          })),
           {
             label: this.views.text(language, 'next.person'),
             keywords: this.views.words('person'),

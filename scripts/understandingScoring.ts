@@ -9,7 +9,8 @@ import type { Understanding } from '../core/intent/intentModel';
 import type { Decision, Intent } from '../core/intent/recognizer';
 import { understand } from '../core/intent/understand';
 import type { Language } from '../core/language';
-import { isOneOf, matchKeywordsWithKeyword } from '../core/textMatching';
+import { reportsDone } from '../core/conversation/reportsDone';
+import { closestByWords, isOneOf, matchKeywordsWithKeyword } from '../core/textMatching';
 
 export type Outcome = 'right' | 'asked' | 'wrong';
 
@@ -61,6 +62,8 @@ export function scorer(understanding: Understanding, catalog: ContentCatalog) {
   function numberedOf(line: MidDialogLine): number {
     if (line.waiting.kind === 'question')
       return catalog.flow(line.lang).question(line.waiting.id!).choices.length;
+    if (line.waiting.kind === 'next')
+      return catalog.flow(line.lang).procedure(line.waiting.procedure!).fallbacks.length + 1;
     return line.waiting.kind === 'menu' ? 4 : 0;
   }
 
@@ -104,7 +107,12 @@ export function scorer(understanding: Understanding, catalog: ContentCatalog) {
       case 'next': {
         const procedure = flow.procedure(line.waiting.procedure!);
         return [
-          ...procedure.fallbacks.map((id) => ({ label: flow.procedure(id).title, keywords: [], id })),
+          ...procedure.fallbacks.map((id) => ({
+            label: flow.procedure(id).title,
+            keywords: [flow.procedure(id).buttonLabel ?? flow.procedure(id).title],
+            id,
+            leadsTo: id,
+          })),
           { label: text('next.person'), keywords: w('person'), id: 'person' },
         ];
       }
@@ -167,7 +175,11 @@ export function scorer(understanding: Understanding, catalog: ContentCatalog) {
         ? isOneOf(line.text, choicesOf(line)[0].keywords.concat(choicesOf(line)[0].label))
           ? { choice: choicesOf(line)[0], keyword: line.text }
           : undefined
-        : matchKeywordsWithKeyword(line.text, choicesOf(line), numberedOf(line));
+        : (matchKeywordsWithKeyword(line.text, choicesOf(line), numberedOf(line)) ??
+          (line.waiting.kind === 'next' ? closestByWords(line.text, choicesOf(line)) : undefined) ??
+          (line.waiting.kind === 'step' && reportsDone(line.text)
+            ? { choice: choicesOf(line).find((c) => c.id === 'done')!, keyword: line.text }
+            : undefined));
     const reading = understand(line.text, recognizer, errorCodes);
     const decision = readTypedText({
       text: line.text,
@@ -211,6 +223,13 @@ export function scorer(understanding: Understanding, catalog: ContentCatalog) {
         return own ? 'right' : decision.kind === 'unclear' ? 'asked' : 'wrong';
       }
       case 'switch':
+        // As for first messages: a code with a seed remedy goes to that remedy, whatever flow it sits in.
+        if (
+          decision.kind === 'newProblem' &&
+          decision.problem.via === 'errorCode' &&
+          decision.problem.procedure
+        )
+          return 'right';
         if (decision.kind === 'newProblem')
           return decision.problem.flow === flowOfIntent(expect.intent as Intent) ? 'right' : 'wrong';
         if (decision.kind === 'correction' || decision.kind === 'restartFlow')

@@ -37,8 +37,11 @@ export interface NamedProblem {
 }
 
 export type TypedTextDecision =
-  /** The text answers the waiting card. `offer` names another problem worth a button (escalation form). */
-  | { kind: 'answer'; offer?: NamedProblem }
+  /**
+   * The text answers the waiting card. `offer` names another problem worth a button (escalation form); `explain`
+   * says it also pastes an error message of this problem, worth explaining first (「まだライセンスのない製品のまま」).
+   */
+  | { kind: 'answer'; offer?: NamedProblem; explain?: boolean }
   | { kind: 'command'; command: GlobalCommand }
   | { kind: 'newProblem'; problem: NamedProblem }
   /** A different answer to a question asked earlier ("actually it's Microsoft 365 Apps"): that question again. */
@@ -114,6 +117,8 @@ function isElsewhere(problem: NamedProblem, waiting: WaitingCard): boolean {
 
 /** An answer keyword this long names the choice itself, not just the app ("outlook.com", not "office"). */
 const STRONG_ANSWER_LENGTH = 7;
+/** Characters from which a message is a description rather than an answer. */
+const LONG_DESCRIPTION = 30;
 
 /** Question cards have specific keywords; the yes/no/done words of the other cards also occur in new problems. */
 function answersClearly(facts: TypedTextFacts): boolean {
@@ -140,14 +145,18 @@ export function readTypedText(facts: TypedTextFacts): TypedTextDecision {
     const exactRemedy =
       elsewhere && elsewhere.via !== 'recogniser' && elsewhere.procedure !== facts.answerLeadsTo;
     // 「やっぱり…」 with a loose answer word ("Office") names a new problem; a specific answer ("outlook.com") stays.
-    const changedMind =
-      facts.changesMind && foldText(facts.answerKeyword ?? '').length < STRONG_ANSWER_LENGTH;
-    const switching = elsewhere && (exactRemedy || changedMind);
+    const weakAnswer = foldText(facts.answerKeyword ?? '').length < STRONG_ANSWER_LENGTH;
+    const changedMind = facts.changesMind && weakAnswer;
+    // A long description of another problem that happens to contain a short answer word ("code", "Office").
+    const longElsewhere =
+      weakAnswer && foldText(facts.text).length >= LONG_DESCRIPTION && facts.decision.kind === 'route';
+    const switching = elsewhere && (exactRemedy || changedMind || longElsewhere);
     return switching ? { kind: 'newProblem', problem: elsewhere } : { kind: 'answer' };
   }
   if (facts.command) return { kind: 'command', command: facts.command };
   if (elsewhere) return { kind: 'newProblem', problem: elsewhere };
-  if (problem?.via === 'errorCode' && !problem.procedure) return { kind: 'explain' };
+  const pastedCode = problem?.via === 'errorCode' && !problem.procedure;
+  if (pastedCode) return facts.answerKeyword ? { kind: 'answer', explain: true } : { kind: 'explain' };
   // Not at the "what next?" card: there, a named fix is one of its own choices.
   const inProcedure = ['step', 'verify', 'checklist'].includes(facts.waiting.kind);
   const namesAnotherFix =

@@ -3,7 +3,7 @@
  * - First messages (test/fixtures/intents/heldout-v7.jsonl): straight to the right flow, a question first, or a
  *   wrong flow. The reading is the bot's whole first step: seed shortcuts, error codes, the recogniser, the
  *   personal-account rule and the "talk to a person" words.
- * - Mid-dialog messages (midDialog-m2.jsonl): the waiting card, then the text, read by the router's rule
+ * - Mid-dialog messages (midDialog-m3.jsonl): the waiting card, then the text, read by the router's rule
  *   (answer, command, new problem, or "say what the card expects").
  * The splits are scored once; their mistakes are not printed (that would spend them). `--write` also writes
  * the tables into docs/intent-eval.md between the markers. Tuning uses scripts/tuneUnderstanding.ts instead.
@@ -18,7 +18,7 @@ import type { Language } from '../core/language';
 import { scorer, type MidDialogLine, type Outcome } from './understandingScoring';
 
 const FIRST_MESSAGES = 'heldout-v7.jsonl';
-const MID_DIALOG = 'midDialog-m2.jsonl';
+const MID_DIALOG = 'midDialog-m3.jsonl';
 
 const root = projectRoot();
 const { firstMessage, midDialog } = scorer(

@@ -12,20 +12,12 @@ import { renderQuestionCard } from '../cards/questionCard';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import type { DiagnosisViews } from '../views/diagnosisViews';
 import { DialogIds } from './dialogIds';
+import type { FlowResult } from './flowResult';
 import type { LicenceViews } from '../views/licenceViews';
 import { languageOf } from './turnLanguage';
 
 export interface ActivationOptions {
   trail: DiagnosisTrail;
-}
-
-/** What the activation check hands back to the main dialog. */
-export interface ActivationResult {
-  trail: DiagnosisTrail;
-  /** Go on with the client-side checklist (the activation flow's questions). */
-  clientChecks: boolean;
-  /** The user asked for a person. */
-  escalate?: boolean;
 }
 
 /**
@@ -81,7 +73,7 @@ export class ActivationDialog extends ComponentDialog {
         const upn = result.snapshot.user.userPrincipalName;
         await step.context.sendActivity(this.views.text(language, 'activation.okIntro'));
         await step.context.sendActivity(this.views.text(language, 'activation.yourAccount', { upn }));
-        return step.endDialog({ trail: checked, clientChecks: true } satisfies ActivationResult);
+        return step.endDialog({ kind: 'clientChecks', trail: checked } satisfies FlowResult);
       }
     }
     (step.values as { trail?: DiagnosisTrail }).trail = checked;
@@ -133,10 +125,9 @@ export class ActivationDialog extends ComponentDialog {
     const answer = step.result as Extract<CardAction, { action: 'activation.next' }>;
     const language = languageOf(step.context);
     if (answer.choice === 'continue')
-      return step.endDialog({ trail, clientChecks: true } satisfies ActivationResult);
-    if (answer.choice === 'person')
-      return step.endDialog({ trail, clientChecks: false, escalate: true } satisfies ActivationResult);
+      return step.endDialog({ kind: 'clientChecks', trail } satisfies FlowResult);
+    if (answer.choice === 'person') return step.endDialog({ kind: 'escalate', trail } satisfies FlowResult);
     await step.context.sendActivity(this.views.text(language, 'activation.doneText'));
-    return step.endDialog({ trail, clientChecks: false } satisfies ActivationResult);
+    return step.endDialog({ kind: 'finished', trail } satisfies FlowResult);
   }
 }

@@ -13,7 +13,8 @@ import type { Choice, Question } from '../core/content/schema';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from '../views/diagnosisViews';
-import { ProcedureDialog, type ProcedureResult, type ProcedureRun } from './procedureDialog';
+import type { FlowResult } from './flowResult';
+import { ProcedureDialog, type ProcedureRun } from './procedureDialog';
 
 export interface ContentFlowOptions {
   trail: DiagnosisTrail;
@@ -28,12 +29,6 @@ export interface ContentFlowOptions {
 }
 
 /** How a content flow ended; `checkLicence` hands over to the activation diagnosis's licence check. */
-export interface ContentFlowResult {
-  trail: DiagnosisTrail;
-  checkLicence?: boolean;
-  /** The user asked for a person. */
-  escalate?: boolean;
-}
 
 /**
  * Walks a content flow: asks its questions (which Office, admin rights, which account…) until an answer leads to
@@ -123,8 +118,7 @@ export class ContentFlowDialog extends ComponentDialog {
       const next: ContentFlowOptions = { ...options, trail, questionId: choice.next.question, history };
       return step.replaceDialog(DialogIds.contentFlowSteps, next);
     }
-    if ('check' in choice.next)
-      return step.endDialog({ trail, checkLicence: true } satisfies ContentFlowResult);
+    if ('check' in choice.next) return step.endDialog({ kind: 'checkLicence', trail } satisfies FlowResult);
     return this.runProcedure(step, trail, choice.next.procedure, history);
   }
 
@@ -182,17 +176,21 @@ export class ContentFlowDialog extends ComponentDialog {
 
   /** A procedure may hand over to another question, e.g. activation checks to the per-version reset. */
   private async afterProcedure(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as ProcedureResult | undefined;
+    const result = step.result as FlowResult | undefined;
     const history = (step.values as { history?: string[] }).history ?? [];
-    if (result?.back)
-      return this.goBack(step, { ...(step.options as ContentFlowOptions), history }, result.trail);
-    if (result?.continueWithQuestion) {
-      const next: ContentFlowOptions = { trail: result.trail, questionId: result.continueWithQuestion };
-      return step.replaceDialog(DialogIds.contentFlowSteps, next);
+    const trail = result?.trail ?? (step.options as ContentFlowOptions).trail;
+    switch (result?.kind) {
+      case 'back':
+        return this.goBack(step, { ...(step.options as ContentFlowOptions), history }, trail);
+      case 'continueWith':
+        return step.replaceDialog(DialogIds.contentFlowSteps, {
+          trail,
+          questionId: result.question,
+        } satisfies ContentFlowOptions);
+      case 'escalate':
+        return step.endDialog({ kind: 'escalate', trail } satisfies FlowResult);
+      default:
+        return step.endDialog({ kind: 'finished', trail } satisfies FlowResult);
     }
-    return step.endDialog({
-      trail: result?.trail ?? (step.options as ContentFlowOptions).trail,
-      ...(result?.escalate ? { escalate: true } : {}),
-    } satisfies ContentFlowResult);
   }
 }

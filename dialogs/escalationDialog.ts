@@ -18,6 +18,7 @@ import {
 import type { TicketDraft } from '../core/tickets/ticketRules';
 import type { DiagnosisViews } from '../views/diagnosisViews';
 import { DialogIds } from './dialogIds';
+import type { FlowResult } from './flowResult';
 import { EscalationPrompt, type EscalationAnswer, type EscalationPromptSpec } from './escalationPrompt';
 import type { DetailField, TicketViews } from '../views/ticketViews';
 import { languageOf } from './turnLanguage';
@@ -37,13 +38,6 @@ export interface EscalationOptions {
   trail: DiagnosisTrail;
   /** Answers so far, when the user chose "Edit" on the summary. */
   details?: TicketDetails;
-}
-
-/** How the escalation ended; the shape fits every caller's result (content flow, activation, main). */
-export interface EscalationResult {
-  trail: DiagnosisTrail;
-  clientChecks: false;
-  ticket?: number;
 }
 
 /**
@@ -189,7 +183,7 @@ export class EscalationDialog extends ComponentDialog {
       } satisfies EscalationOptions);
     if (action.choice === 'cancel') {
       await step.context.sendActivity(this.views.text(language, 'escalation.cancelled'));
-      return step.endDialog({ trail: options.trail, clientChecks: false } satisfies EscalationResult);
+      return step.endDialog({ kind: 'finished', trail: options.trail } satisfies FlowResult);
     }
     const trail = withHandoff(withoutBareRequest(options.trail, (t) => this.views.asksForPerson(t)));
     const category = this.categoryOf(language, trail);
@@ -210,7 +204,7 @@ export class EscalationDialog extends ComponentDialog {
         label: ticketLabel(ticket),
       }),
     );
-    return step.endDialog({ trail, clientChecks: false, ticket: ticket.number } satisfies EscalationResult);
+    return step.endDialog({ kind: 'finished', trail, ticket: ticket.number } satisfies FlowResult);
   }
 
   /** Which flow the trail went through, from the first question it answered. */

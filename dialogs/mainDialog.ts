@@ -12,19 +12,15 @@ import { understand } from '../core/intent/understand';
 import type { Understanding } from '../core/intent/intentModel';
 import { namedProblem } from '../core/conversation/typedText';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
-import { ActivationDialog, type ActivationOptions, type ActivationResult } from './activationDialog';
+import { ActivationDialog, type ActivationOptions } from './activationDialog';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
-import {
-  EscalationDialog,
-  type EscalationOptions,
-  type EscalationResult,
-  type TicketIntake,
-} from './escalationDialog';
+import { EscalationDialog, type EscalationOptions, type TicketIntake } from './escalationDialog';
 import type { TicketViews } from '../views/ticketViews';
 import type { DiagnosisViews } from '../views/diagnosisViews';
 import type { LicenceViews } from '../views/licenceViews';
-import { ContentFlowDialog, type ContentFlowResult, type ContentFlowOptions } from './contentFlowDialog';
+import { ContentFlowDialog, type ContentFlowOptions } from './contentFlowDialog';
+import type { FlowResult } from './flowResult';
 import { languageOf } from './turnLanguage';
 
 export interface MainDialogOptions {
@@ -190,23 +186,23 @@ export class MainDialog extends ComponentDialog {
 
   /** Flows hand over to each other: the licence check to its checklist, a content answer to the licence check. */
   private async afterFlow(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const result = step.result as ActivationResult | ContentFlowResult | EscalationResult | undefined;
+    const result = step.result as FlowResult | undefined;
     if (!result) return step.endDialog();
-    if ('escalate' in result && result.escalate)
-      return step.beginDialog(DialogIds.escalation, { trail: result.trail } satisfies EscalationOptions);
-    if ('clientChecks' in result) {
-      if (!result.clientChecks) return step.endDialog(result.trail);
-      const questionId = this.views.flow(languageOf(step.context)).startOf('activation').id;
-      return step.replaceDialog(DialogIds.mainFlow, {
-        trail: result.trail,
-        questionId,
-      } satisfies MainDialogOptions);
+    switch (result.kind) {
+      case 'escalate':
+        return step.beginDialog(DialogIds.escalation, { trail: result.trail } satisfies EscalationOptions);
+      case 'clientChecks':
+        return step.replaceDialog(DialogIds.mainFlow, {
+          trail: result.trail,
+          questionId: this.views.flow(languageOf(step.context)).startOf('activation').id,
+        } satisfies MainDialogOptions);
+      case 'checkLicence':
+        return step.replaceDialog(DialogIds.mainFlow, {
+          trail: result.trail,
+          flow: 'activation',
+        } satisfies MainDialogOptions);
+      default:
+        return step.endDialog(result.trail);
     }
-    if (result.checkLicence)
-      return step.replaceDialog(DialogIds.mainFlow, {
-        trail: result.trail,
-        flow: 'activation',
-      } satisfies MainDialogOptions);
-    return step.endDialog(result.trail);
   }
 }

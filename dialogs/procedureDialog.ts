@@ -18,6 +18,7 @@ import type { FlowName } from '../core/content/catalog';
 import { languageOf } from './turnLanguage';
 import { CardActionPrompt, cardPromptOptions, type CardPromptSpec } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
+import type { FlowResult } from './flowResult';
 import { checklistInputId, type DiagnosisViews } from '../views/diagnosisViews';
 
 /** Where the user is in a procedure. Plain data: it is the dialog state that survives a restart. */
@@ -32,14 +33,6 @@ export interface ProcedureRun {
 }
 
 /** How a procedure ended: the trail, and possibly a question to go on with (another flow's entry point). */
-export interface ProcedureResult {
-  trail: DiagnosisTrail;
-  continueWithQuestion?: string;
-  /** The user went back from the first step. */
-  back?: boolean;
-  /** The user asked for a person: the caller hands over to the escalation. */
-  escalate?: boolean;
-}
 
 /** The "next option" that follows a procedure's continueWith question. */
 const CONTINUE = 'continue';
@@ -167,7 +160,7 @@ export class ProcedureDialog extends ComponentDialog {
           ...run,
           stepIndex: run.stepIndex - 1,
         } satisfies ProcedureRun);
-      return step.endDialog({ trail: run.trail, back: true } satisfies ProcedureResult);
+      return step.endDialog({ kind: 'back', trail: run.trail } satisfies FlowResult);
     }
     const answer = step.result as ActionOf<'diagnosis.step'>;
     const language = this.language(step);
@@ -356,7 +349,7 @@ export class ProcedureDialog extends ComponentDialog {
     const trail = withVerification(run.trail, fixed);
     if (fixed) {
       await step.context.sendActivity(MessageFactory.attachment(this.views.fixed(language)));
-      return step.endDialog({ trail } satisfies ProcedureResult);
+      return step.endDialog({ kind: 'finished', trail } satisfies FlowResult);
     }
     if (run.checkpoint) {
       return step.replaceDialog(DialogIds.procedureStep, {
@@ -421,12 +414,13 @@ export class ProcedureDialog extends ComponentDialog {
     const continueWith = this.views.flow(language).procedure(run.procedureId).continueWith;
     if (answer.choice === CONTINUE && continueWith) {
       return step.endDialog({
+        kind: 'continueWith',
         trail: run.trail,
-        continueWithQuestion: continueWith.question,
-      } satisfies ProcedureResult);
+        question: continueWith.question,
+      } satisfies FlowResult);
     }
     if (answer.choice === 'person' || !this.fallbacks(language, run.trail).includes(answer.choice)) {
-      return step.endDialog({ trail: run.trail, escalate: true } satisfies ProcedureResult);
+      return step.endDialog({ kind: 'escalate', trail: run.trail } satisfies FlowResult);
     }
     return step.replaceDialog(DialogIds.procedureStep, {
       trail: withAttemptStarted(run.trail, answer.choice),

@@ -27,7 +27,10 @@ import type { SupportConfig } from './config';
 import { TicketDesk } from '../core/tickets/ticketDesk';
 import { isActive, type Attachment, type Person, type TicketCategory } from '../core/tickets/ticket';
 import type { TicketDraft } from '../core/tickets/ticketRules';
-import { TicketCommands } from './handlers/ticketCommands';
+import { RequesterTickets } from './handlers/requesterTickets';
+import { SupportChannelTurns } from './handlers/supportChannelTurns';
+import { TicketCardActions } from './handlers/ticketCardActions';
+import type { TicketHandlerDeps } from './handlers/ticketHandlerDeps';
 import { TicketViews } from '../views/ticketViews';
 import { AddressBook } from './tickets/addressBook';
 import { AttachmentKeeper } from './tickets/attachmentKeeper';
@@ -92,7 +95,7 @@ export function createBot(deps: BotDeps): BotParts {
     keepAttachments: (context: TurnContext, links: Attachment[]) => attachments.keep(context, links),
     activeTicketsOf: async (person: Person) => (await desk.ticketsOf(person)).filter(isActive),
   };
-  const ticketCommands = new TicketCommands({
+  const ticketDeps: TicketHandlerDeps = {
     desk,
     channels,
     addresses,
@@ -108,13 +111,18 @@ export function createBot(deps: BotDeps): BotParts {
         ),
     commands: deps.understanding.commands,
     now,
-  });
+  };
+  const tickets = {
+    requester: new RequesterTickets(ticketDeps),
+    supportChannel: new SupportChannelTurns(ticketDeps),
+    cardActions: new TicketCardActions(ticketDeps),
+  };
 
   const bot = new SigninDeskBot({
     conversationState,
     userInConversationState,
     mainDialog: new MainDialog(views, licenceViews, checker, deps.understanding, ticketViews, intake),
-    ticketCommands,
+    tickets,
     adminCommands: new AdminCommands({
       directory: deps.directory,
       checker,

@@ -27,7 +27,9 @@ import { languageOf } from '../dialogs/turnLanguage';
 import { waitingPromptOf, type WaitingPrompt } from '../dialogs/waitingCard';
 import type { DiagnosisViews } from '../views/diagnosisViews';
 import { parseAdminRequest, type AdminCommands, type AdminRequest } from './handlers/adminCommands';
-import type { TicketCommands } from './handlers/ticketCommands';
+import type { RequesterTickets } from './handlers/requesterTickets';
+import type { SupportChannelTurns } from './handlers/supportChannelTurns';
+import type { TicketCardActions } from './handlers/ticketCardActions';
 import type { Logger } from './logger';
 import { isSharedConversation } from '../dialogs/turnHelpers';
 
@@ -59,12 +61,19 @@ interface SuspendedDiagnosis {
   stack: DialogInstance[];
 }
 
+/** The ticket handlers, one per kind of user: the requester, agents typing in the channel, the card's buttons. */
+export interface TicketHandlers {
+  requester: RequesterTickets;
+  supportChannel: SupportChannelTurns;
+  cardActions: TicketCardActions;
+}
+
 export interface TurnRouterDeps {
   dialogState: StatePropertyAccessor<DialogState>;
   suspended: StatePropertyAccessor<SuspendedDiagnosis | undefined>;
   mainDialog: MainDialog;
   adminCommands: AdminCommands;
-  ticketCommands: TicketCommands;
+  tickets: TicketHandlers;
   views: DiagnosisViews;
   understanding: Understanding;
   logger: Logger;
@@ -97,23 +106,23 @@ export class TurnRouter {
       {
         name: 'ticket card button (Action.Submit fallback)',
         when: (f) => !!f.ticketSubmit,
-        run: (c, f) => this.deps.ticketCommands.submitFallback(c, f.ticketSubmit!).then(() => 'handled'),
+        run: (c, f) => this.deps.tickets.cardActions.submitFallback(c, f.ticketSubmit!).then(() => 'handled'),
       },
       {
         name: 'support channel: queue, registration, thread replies',
         when: (f) => f.conversation === 'channel' && typed(f),
-        run: (c) => this.deps.ticketCommands.inChannel(c).then(asOutcome),
+        run: (c) => this.deps.tickets.supportChannel.inChannel(c).then(asOutcome),
       },
       {
         name: "requester's ticket buttons and words (my tickets, withdraw, add info, feedback)",
         when: (f) => f.conversation !== 'channel',
-        run: (c, f) => this.deps.ticketCommands.requesterTurn(c, f.cardAction).then(asOutcome),
+        run: (c, f) => this.deps.tickets.requester.requesterTurn(c, f.cardAction).then(asOutcome),
       },
       {
         name: 'relay to the agent on a ticket',
         when: (f) => f.conversation === 'personal' && typed(f),
         run: (c, f) =>
-          this.deps.ticketCommands
+          this.deps.tickets.requester
             .relay(c, { dialogActive: inDialog(f), escalating: f.escalating })
             .then(asOutcome),
       },

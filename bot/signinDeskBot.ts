@@ -15,7 +15,7 @@ import type { DiagnosisViews } from '../views/diagnosisViews';
 import type { MainDialog } from '../dialogs/mainDialog';
 import type { AdminCommands } from './handlers/adminCommands';
 import type { Logger } from './logger';
-import type { TicketCommands } from './handlers/ticketCommands';
+import type { TicketHandlers } from './router';
 import type { Understanding } from '../core/intent/intentModel';
 import { TurnRouter } from './router';
 
@@ -27,7 +27,7 @@ export interface SigninDeskBotDeps {
   mainDialog: MainDialog;
   adminCommands: AdminCommands;
   views: DiagnosisViews;
-  ticketCommands: TicketCommands;
+  tickets: TicketHandlers;
   understanding: Understanding;
   logger: Logger;
 }
@@ -48,7 +48,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
       suspended: deps.userInConversationState.createProperty('suspendedDiagnosis'),
       mainDialog: deps.mainDialog,
       adminCommands: deps.adminCommands,
-      ticketCommands: deps.ticketCommands,
+      tickets: deps.tickets,
       views: deps.views,
       understanding: deps.understanding,
       logger: deps.logger,
@@ -90,7 +90,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
 
   private async handleMessage(context: TurnContext): Promise<void> {
     // Keeps the user's personal chat reachable for proactive messages (ticket updates).
-    await this.deps.ticketCommands.rememberUser(context);
+    await this.deps.tickets.requester.rememberUser(context);
     await this.router.route(context);
   }
 
@@ -99,7 +99,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
     context: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const answer = await this.deps.ticketCommands.onInvoke(context, invokeValue.action);
+    const answer = await this.deps.tickets.cardActions.onInvoke(context, invokeValue.action);
     if (answer) return answer;
     this.deps.logger.warn('unhandled adaptiveCard/action invoke', {
       conversationType: context.activity.conversation?.conversationType,

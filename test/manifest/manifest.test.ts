@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { loadUnderstandingOnce } from '../helpers/testBot';
-import { recognizeTicketCommand } from '../../bot/handlers/ticketCommands';
+import { recognizeTicketCommand } from '../../bot/handlers/ticketHandlerDeps';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

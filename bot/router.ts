@@ -261,6 +261,7 @@ export class TurnRouter {
       waiting: waiting.waiting,
       answerKeyword: answer?.keyword,
       answerLeadsTo: answer?.leadsTo,
+      answerIsLoose: answer?.loose,
       acceptsAnyText: waiting.acceptsAnyText,
       command: facts.command,
       commandInWords: this.deps.understanding.commands.commandInShortMessage(facts.text),

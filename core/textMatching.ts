@@ -147,7 +147,7 @@ function pairsOf(text: string): Set<string> {
 export function closestByWords<T extends { keywords: readonly string[]; label: string }>(
   text: string,
   choices: readonly T[],
-): { choice: T; keyword: string } | undefined {
+): { choice: T; keyword: string; loose: true } | undefined {
   const words = pairsOf(text);
   if (words.size < 2) return undefined;
   const scored = choices
@@ -166,7 +166,7 @@ export function closestByWords<T extends { keywords: readonly string[]; label: s
   const [first, second] = scored;
   if (!first || first.score < LIKENESS_MIN || first.score - (second?.score ?? 0) < LIKENESS_MARGIN)
     return undefined;
-  return { choice: first.choice, keyword: text };
+  return { choice: first.choice, keyword: text, loose: true };
 }
 
 const LIKENESS_MIN = 0.34;

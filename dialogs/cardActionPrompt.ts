@@ -20,7 +20,10 @@ export interface CardPromptSpec {
   textChoices?: { label: string; keywords: string[]; action: CardAction; leadsTo?: string }[];
   /** How many of the first text choices are the card's buttons in order, for 「2番目」 and "the second one". */
   numbered?: number;
-  /** Long button titles (the next fixes): words close enough to one title pick it (「キャッシュ消すほう」). */
+  /**
+   * Words close enough to one button's title or description pick it (「キャッシュ消すほう」 for the browser fixes),
+   * as a loose answer: a problem named in the same words still wins.
+   */
   byLikeness?: boolean;
   /** The answer when the words report having done something (「全部閉じました」, "deleted both folders"). */
   whenReportedDone?: CardAction;
@@ -101,7 +104,7 @@ export class CardActionPrompt extends CardPrompt<CardAction> {
 export function typedAnswer(
   spec: Pick<CardPromptSpec, 'textChoices' | 'numbered' | 'byLikeness' | 'whenReportedDone'>,
   text: string,
-): { action: CardAction; keyword: string; leadsTo?: string } | undefined {
+): { action: CardAction; keyword: string; leadsTo?: string; loose?: boolean } | undefined {
   if (!text.trim()) return undefined;
   const choices = spec.textChoices ?? [];
   const match =
@@ -112,7 +115,8 @@ export function typedAnswer(
       : undefined);
   if (!match) return undefined;
   const { action, leadsTo } = match.choice;
-  return { action, keyword: match.keyword, ...(leadsTo ? { leadsTo } : {}) };
+  const loose = 'loose' in match;
+  return { action, keyword: match.keyword, ...(leadsTo ? { leadsTo } : {}), ...(loose ? { loose } : {}) };
 }
 
 function matchesIds(action: CardAction, match: CardPromptSpec['match']): boolean {

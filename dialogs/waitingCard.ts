@@ -11,7 +11,7 @@ export interface WaitingPrompt {
   waiting: WaitingCard;
   /** The card's own choice that the text gives, when it answers the card: the keyword that said so, and the
    * procedure the choice leads to. */
-  typedAnswer(text: string): { keyword: string; leadsTo?: string } | undefined;
+  typedAnswer(text: string): { keyword: string; leadsTo?: string; loose?: boolean } | undefined;
   /** Any typed text answers it (the escalation form's error message). */
   acceptsAnyText: boolean;
 }

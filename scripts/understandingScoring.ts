@@ -186,6 +186,7 @@ export function scorer(understanding: Understanding, catalog: ContentCatalog) {
       waiting,
       answerKeyword: match?.keyword,
       answerLeadsTo: match?.choice.leadsTo,
+      answerIsLoose: !!match && 'loose' in match,
       acceptsAnyText: waiting.kind === 'escalationForm',
       command: commands.command(line.text),
       commandInWords: commands.commandInShortMessage(line.text),

@@ -66,6 +66,8 @@ export interface TypedTextFacts {
   answerKeyword?: string;
   /** The procedure that answer leads to, when the card knows it. */
   answerLeadsTo?: string;
+  /** The answer was read from words that resemble a button, not from its keywords: never a clear answer. */
+  answerIsLoose?: boolean;
   /** The card takes any typed text as its answer (the escalation form's error message). */
   acceptsAnyText?: boolean;
   command?: GlobalCommand;
@@ -122,7 +124,7 @@ const LONG_DESCRIPTION = 30;
 
 /** Question cards have specific keywords; the yes/no/done words of the other cards also occur in new problems. */
 function answersClearly(facts: TypedTextFacts): boolean {
-  if (!facts.answerKeyword) return false;
+  if (!facts.answerKeyword || facts.answerIsLoose) return false;
   if (facts.waiting.kind === 'question') return true;
   const text = foldText(facts.text);
   const keyword = foldText(facts.answerKeyword);

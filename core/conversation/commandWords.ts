@@ -10,13 +10,13 @@ import { containsKeyword, foldText, isOneOf } from '../textMatching';
 const words = z.array(z.string().trim().min(1)).min(1);
 const perLanguage = z.object({ ja: words, en: words }).strict();
 
+/** The commands that steer the conversation, typed alone or inside a short sentence. */
+const steering = { help: perLanguage, cancel: perLanguage, restart: perLanguage, back: perLanguage };
+
 export const commandWordsSchema = z
   .object({
     $comment: z.string().optional(),
-    help: perLanguage,
-    cancel: perLanguage,
-    restart: perLanguage,
-    back: perLanguage,
+    ...steering,
     end: perLanguage,
     person: z.object({ phrases: perLanguage, words: perLanguage }).strict(),
     myTickets: perLanguage,
@@ -39,15 +39,7 @@ export const commandWordsSchema = z
     /** Words that say the user has changed their mind (「やっぱり」, "actually"): a named problem wins then. */
     changeOfMind: perLanguage,
     /** Parts of a command that count anywhere in a short message that names no problem. */
-    inShortMessages: z
-      .object({
-        $comment: z.string().optional(),
-        help: perLanguage,
-        cancel: perLanguage,
-        restart: perLanguage,
-        back: perLanguage,
-      })
-      .strict(),
+    inShortMessages: z.object({ $comment: z.string().optional(), ...steering }).strict(),
   })
   .strict();
 

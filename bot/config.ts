@@ -74,6 +74,17 @@ const envSchema = z
       return ids.map((id) => id.toLowerCase());
     }),
     DATA_DIR: optionalString.transform((v) => v ?? './data'),
+    AZURE_STORAGE_CONNECTION_STRING: optionalString,
+    AZURE_STORAGE_ACCOUNT_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    AZURE_STORAGE_CONTAINER: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/,
+          'must be a container name: 3-63 of a-z, 0-9 and -',
+        )
+        .optional(),
+    ),
     NODE_ENV: optionalString,
     GRAPH_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     AZURE_TENANT_ID: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
@@ -97,6 +108,8 @@ const envSchema = z
     const problem = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
     const usesSecretOrCertificate = !!(env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH);
+    if (env.AZURE_STORAGE_CONNECTION_STRING && env.AZURE_STORAGE_ACCOUNT_URL)
+      problem('AZURE_STORAGE_ACCOUNT_URL', 'and AZURE_STORAGE_CONNECTION_STRING are both set: choose one');
     if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_CERTIFICATE_PATH)
       problem('AZURE_CLIENT_CERTIFICATE_PATH', 'and AZURE_CLIENT_SECRET are both set: choose one');
     if (usesSecretOrCertificate && !env.AZURE_TENANT_ID)
@@ -174,6 +187,15 @@ export type GraphConfig =
   | { mode: 'loopback'; baseUrl: string }
   | { mode: 'sandbox' };
 
+/**
+ * Where state, tickets, the outbox and the audit log live: an SQLite file in DATA_DIR (one instance), or an Azure
+ * Blob Storage container that several instances share.
+ */
+export type StorageConfig =
+  | { kind: 'sqlite' }
+  | { kind: 'blob'; container: string; connectionString: string }
+  | { kind: 'blob'; container: string; accountUrl: string; managedIdentityClientId?: string };
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -185,6 +207,7 @@ export interface AppConfig {
   botAuth: BotAuthSettings;
   allowedTenantIds: string[];
   dataDir: string;
+  storage: StorageConfig;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   graph: GraphConfig;
   /** Members of this group may query other users' licences, besides the admin roles. */
@@ -236,6 +259,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     allowedTenantIds: e.ALLOWED_TENANT_IDS,
     dataDir: e.DATA_DIR,
+    storage: storageConfig(e),
     logLevel: e.LOG_LEVEL ?? 'info',
     graph: graphConfig(e),
     adminGroupId: e.ADMIN_GROUP_ID?.toLowerCase(),
@@ -257,6 +281,20 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       timeZone: e.SUPPORT_TIME_ZONE ?? 'Asia/Tokyo',
     },
   };
+}
+
+function storageConfig(e: z.infer<typeof envSchema>): StorageConfig {
+  const container = e.AZURE_STORAGE_CONTAINER ?? 'signin-desk';
+  if (e.AZURE_STORAGE_CONNECTION_STRING)
+    return { kind: 'blob', container, connectionString: e.AZURE_STORAGE_CONNECTION_STRING };
+  if (e.AZURE_STORAGE_ACCOUNT_URL)
+    return {
+      kind: 'blob',
+      container,
+      accountUrl: e.AZURE_STORAGE_ACCOUNT_URL,
+      ...(e.AZURE_CLIENT_ID ? { managedIdentityClientId: e.AZURE_CLIENT_ID } : {}),
+    };
+  return { kind: 'sqlite' };
 }
 
 function graphConfig(e: z.infer<typeof envSchema>): GraphConfig {
@@ -302,6 +340,8 @@ export function redactedConfig(config: AppConfig): Record<string, unknown> {
   return {
     ...config,
     botAuth: { ...config.botAuth, MicrosoftAppPassword: config.botAuth.MicrosoftAppPassword ? '***' : '' },
+    storage:
+      'connectionString' in config.storage ? { ...config.storage, connectionString: '***' } : config.storage,
     graph:
       config.graph.mode === 'credential' && config.graph.credential.kind === 'secret'
         ? { ...config.graph, credential: { ...config.graph.credential, secret: '***' } }

@@ -8,7 +8,7 @@ import { createDirectory } from './directory/createDirectory';
 import { ConfigError, loadConfig, redactedConfig } from './config';
 import { createLogger } from './logger';
 import { projectRoot } from './paths';
-import { SqliteStorage } from './storage/sqliteStorage';
+import { openStorage } from './storage/openStorage';
 
 /** The composition root: the only place that reads process.env and builds the services. */
 async function main(): Promise<void> {
@@ -45,7 +45,11 @@ async function main(): Promise<void> {
 
   const products = ProductCatalog.load(join(projectRoot(), 'content', 'licensing'));
   const understanding = loadUnderstanding(join(projectRoot(), 'content'));
-  const storage = new SqliteStorage(join(resolve(config.dataDir), 'state.sqlite'));
+  const storage = await openStorage(config.storage, resolve(config.dataDir));
+  logger.info('storage', {
+    kind: config.storage.kind,
+    container: 'container' in config.storage ? config.storage.container : undefined,
+  });
   const graph = await createDirectory(config.graph, logger);
   const { server } = createApp({
     config,
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping: finishing turns in flight', { signal });
     await server.close();
-    storage.close();
+    storage.close?.();
     await graph.close();
     logger.info('stopped');
     process.exit(0);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Storage, StoreItem, StoreItems } from 'botbuilder';
+import type { StoreItem, StoreItems } from 'botbuilder';
+import type { CreateOnlyStorage } from './createOnly';
 
 /**
  * Thrown when a write carries an eTag that no longer matches the stored item, i.e. someone else
@@ -27,11 +28,12 @@ interface Row {
  * - an item whose eTag differs from the stored one throws `StorageConflictError`.
  * Unlike MemoryStorage, a `write` call is atomic: one conflict and nothing of the batch is written.
  */
-export class SqliteStorage implements Storage {
+export class SqliteStorage implements CreateOnlyStorage {
   private readonly db: Database.Database;
   private readonly selectOne: Database.Statement<[string], Row>;
   private readonly upsert: Database.Statement<[string, string, string, string]>;
   private readonly deleteOne: Database.Statement<[string]>;
+  private readonly insertOnly: Database.Statement<[string, string, string, string]>;
 
   constructor(readonly path: string) {
     // '' is better-sqlite3's anonymous temporary database; neither it nor ':memory:' has a directory.
@@ -58,6 +60,9 @@ export class SqliteStorage implements Storage {
          updated_at = excluded.updated_at`,
     );
     this.deleteOne = this.db.prepare<[string]>('DELETE FROM bot_state WHERE key = ?');
+    this.insertOnly = this.db.prepare<[string, string, string, string]>(
+      'INSERT INTO bot_state (key, etag, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO NOTHING',
+    );
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -99,6 +104,16 @@ export class SqliteStorage implements Storage {
         }
       })
       .immediate();
+  }
+
+  async create(key: string, item: object): Promise<boolean> {
+    this.assertOpen();
+    assertKey(key);
+    const { eTag: _ignored, ...value } = item as StoreItem;
+    void _ignored;
+    return (
+      this.insertOnly.run(key, randomUUID(), JSON.stringify(value), new Date().toISOString()).changes === 1
+    );
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { AuditEntry, AuditLog } from '../../core/admin/auditLog';
+import { createItem } from './createOnly';
 
 const KEY = 'signin-desk/audit-log';
 const KEEP = 5000;
@@ -17,8 +18,12 @@ export class StorageAuditLog implements AuditLog {
         { entries: AuditEntry[]; eTag?: string } | undefined;
       const entries = [entry, ...(current?.entries ?? [])].slice(0, KEEP);
       try {
-        // No stored document yet: '*' would overwrite a concurrent first write, so rely on the insert instead.
-        await this.storage.write({ [KEY]: { entries, eTag: current?.eTag ?? '*' } });
+        // No stored document yet: create it, so a concurrent first entry from another instance is not overwritten.
+        if (!current) {
+          if (await createItem(this.storage, KEY, { entries })) return;
+          continue;
+        }
+        await this.storage.write({ [KEY]: { entries, eTag: current.eTag } });
         return;
       } catch (error) {
         if (attempt >= 5) throw error;

@@ -2,6 +2,7 @@ import type { Storage, StoreItem } from 'botbuilder';
 import type { Person, Ticket } from '../../core/tickets/ticket';
 import type { TicketRepository } from '../../core/tickets/ticketDesk';
 import { isRefusal, type RuleResult } from '../../core/tickets/ticketRules';
+import { createItem } from '../storage/createOnly';
 
 const COUNTER_KEY = 'tickets/counter';
 const ticketKey = (number: number) => `tickets/${number}`;
@@ -37,9 +38,9 @@ export class StorageTicketRepository implements TicketRepository {
       const counter = (await this.storage.read([COUNTER_KEY]))[COUNTER_KEY] as
         Stored<{ last: number }> | undefined;
       if (!counter) {
-        // Storage has no create-only write: put a counter in place first, so that every increment below
-        // carries an eTag and two instances can never both take the same number from it.
-        await this.storage.write({ [COUNTER_KEY]: { last: 0, eTag: '*' } });
+        // Put a counter in place first (create-only: a second instance's first counter never resets it), so that
+        // every increment below carries an eTag and two instances can never both take the same number from it.
+        await createItem(this.storage, COUNTER_KEY, { last: 0 });
         continue;
       }
       const number = counter.last + 1;
@@ -49,11 +50,10 @@ export class StorageTicketRepository implements TicketRepository {
         if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(COUNTER_KEY, counter.eTag))) continue;
         throw error;
       }
-      // Two instances starting on a fresh store may both put the first counter in place, the late one
-      // setting it back: a number whose ticket already exists is then skipped rather than overwritten.
-      if ((await this.storage.read([ticketKey(number)]))[ticketKey(number)]) continue;
+      // Create-only as well: a number whose ticket already exists (a counter restored from an old backup, say)
+      // is skipped rather than overwritten.
       const ticket = build(number);
-      await this.storage.write({ [ticketKey(number)]: { ...ticket, eTag: '*' } });
+      if (!(await createItem(this.storage, ticketKey(number), ticket))) continue;
       await this.addToRequesterIndex(ticket);
       return ticket;
     }
@@ -122,7 +122,7 @@ export class StorageTicketRepository implements TicketRepository {
     for (let attempt = 0; ; attempt++) {
       const index = (await this.storage.read([key]))[key] as Stored<{ numbers: number[] }> | undefined;
       if (!index) {
-        await this.storage.write({ [key]: { numbers: [], eTag: '*' } });
+        await createItem(this.storage, key, { numbers: [] });
         continue;
       }
       const numbers = [...index.numbers, ticket.number];

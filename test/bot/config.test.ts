@@ -141,6 +141,43 @@ describe('loadConfig', () => {
       ));
   });
 
+  describe('storage', () => {
+    it('is SQLite by default; a connection string or an account URL selects a shared Blob container', () => {
+      assert.deepEqual(loadConfig({}).storage, { kind: 'sqlite' });
+      const byString = loadConfig({
+        AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+        AZURE_STORAGE_CONTAINER: 'desk-prod',
+      });
+      assert.deepEqual(byString.storage, {
+        kind: 'blob',
+        container: 'desk-prod',
+        connectionString: 'UseDevelopmentStorage=true',
+      });
+      assert.equal(
+        (redactedConfig(byString).storage as { connectionString: string }).connectionString,
+        '***',
+      );
+      const byIdentity = loadConfig({ AZURE_STORAGE_ACCOUNT_URL: 'https://desk.blob.core.windows.net' });
+      assert.deepEqual(byIdentity.storage, {
+        kind: 'blob',
+        container: 'signin-desk',
+        accountUrl: 'https://desk.blob.core.windows.net',
+      });
+    });
+
+    it('names the variable of a bad container name, and refuses both kinds of Blob settings at once', () => {
+      assert.throws(() => loadConfig({ AZURE_STORAGE_CONTAINER: 'Bad_Name' }), /AZURE_STORAGE_CONTAINER/);
+      assert.throws(
+        () =>
+          loadConfig({
+            AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+            AZURE_STORAGE_ACCOUNT_URL: 'https://desk.blob.core.windows.net',
+          }),
+        /choose one/,
+      );
+    });
+  });
+
   describe('remote and authenticated setups', () => {
     it('allows HOST=0.0.0.0 without authentication only when forced, and says so', () => {
       const config = loadConfig({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED_REMOTE: 'true' });

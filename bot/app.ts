@@ -9,6 +9,7 @@ import { TeamsMessenger } from './tickets/teamsMessenger';
 import { TicketOutbox, type TicketOutboxOptions } from './tickets/ticketOutbox';
 import type { Logger } from './logger';
 import { createServer, type BotServer } from './server';
+import { AuthenticatedAdapter } from './authenticatedAdapter';
 
 type BotFrameworkAuthentication = NonNullable<ConstructorParameters<typeof CloudAdapter>[0]>;
 
@@ -43,7 +44,7 @@ export function botFrameworkAuthenticationFor(config: AppConfig): BotFrameworkAu
 
 /** The whole bot behind its HTTP server, the same in production and in HTTP-level tests. */
 export function createApp(deps: AppDeps): App {
-  const adapter = new CloudAdapter(
+  const adapter = new AuthenticatedAdapter(
     deps.botFrameworkAuthentication ?? botFrameworkAuthenticationFor(deps.config),
   );
   const parts = createBot({

@@ -1,11 +1,15 @@
 import restify from 'restify';
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
+import type { AuthenticatedAdapter } from './authenticatedAdapter';
+import { checkEnvelope } from './activityEnvelope';
 import type { ContentCatalog } from '../core/content/catalog';
 import { LANGUAGES } from '../core/language';
 import type { Logger } from './logger';
 
 export interface ServerDeps {
-  adapter: CloudAdapter;
+  /** Requests are authenticated with the adapter's own settings before it runs the turn. */
+  adapter: AuthenticatedAdapter;
   runTurn: (context: TurnContext) => Promise<void>;
   catalog: ContentCatalog;
   logger: Logger;
@@ -43,12 +47,12 @@ export function createServer(deps: ServerDeps): BotServer {
       res.send(503, { error: 'shutting down' });
       return;
     }
-    const body = req.body as { type?: unknown } | undefined;
-    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
-      res.send(400, { error: 'The request body must be an activity with a type.' });
+    const check = checkEnvelope(req.body);
+    if (!check.ok) {
+      res.send(400, { error: `Not an activity this bot accepts (${check.problem}).` });
       return;
     }
-    const turn = deps.adapter.process(req, res, deps.runTurn).catch((error: Error) => {
+    const turn = handleActivity(req, res).catch((error: Error) => {
       deps.logger.error('request failed outside a turn', { error });
       if (!res.headersSent) res.send(500, { error: 'The request could not be processed.' });
     });
@@ -59,6 +63,50 @@ export function createServer(deps: ServerDeps): BotServer {
       inFlight.delete(turn);
     }
   });
+
+  /**
+   * Authenticates, then runs the turn. Every failure answers with a fixed body: 401 for a token that is missing or
+   * wrong, 503 when the token cannot be checked (Microsoft's signing keys unreachable), never the error's text.
+   */
+  async function handleActivity(req: restify.Request, res: restify.Response): Promise<void> {
+    const activity = req.body as Partial<Activity>;
+    const header = req.headers.authorization;
+    let authenticated;
+    try {
+      authenticated = await deps.adapter.authentication.authenticateRequest(
+        activity as Activity,
+        typeof header === 'string' ? header : '',
+      );
+    } catch (error) {
+      if (isUnreachable(error)) {
+        keysUnreachable.warn(error);
+        res.send(503, { error: 'Authentication is unavailable right now. Try again later.' });
+      } else {
+        deps.logger.debug('request refused: authentication failed', {
+          reason: error instanceof AuthenticationError ? 'token' : 'other',
+        });
+        res.send(401, { error: 'Unauthorized.' });
+      }
+      return;
+    }
+    const invoke = await deps.adapter.runAuthenticated(authenticated, activity as Activity, deps.runTurn);
+    // An invoke nobody answered (a message extension, a task module, an unknown name) comes back as the SDK's
+    // 501: it is the client asking for something this bot does not do, not a server fault.
+    if (invoke?.status === 501) {
+      deps.logger.warn('invoke this bot does not handle', { name: String(activity.name).slice(0, 64) });
+      res.send(400, { error: 'This bot does not handle this kind of request.' });
+      return;
+    }
+    if (invoke?.body !== undefined) res.send(invoke.status ?? 200, invoke.body);
+    else res.send(invoke?.status ?? 200);
+  }
+
+  /** Once a minute at most: a key endpoint that is down must not flood the log, one line per request. */
+  const keysUnreachable = onceAnInterval(60_000, (error: unknown) =>
+    deps.logger.warn('cannot check tokens: the signing keys could not be fetched; answering 503', {
+      code: (error as { code?: string })?.code ?? (error as Error)?.name,
+    }),
+  );
 
   server.get('/healthz', async (_req, res) => {
     res.send(closing ? 503 : 200, { status: closing ? 'stopping' : 'ok' });
@@ -121,6 +169,35 @@ export function createServer(deps: ServerDeps): BotServer {
       clearTimeout(timer);
       await deps.onClose?.();
       await Promise.race([stopListening, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    },
+  };
+}
+
+/** A network failure while fetching OpenID metadata or keys, as opposed to a token that is simply wrong. */
+function isUnreachable(error: unknown): boolean {
+  if (error instanceof AuthenticationError) return false;
+  const e = error as { code?: string; type?: string; name?: string; message?: string };
+  return (
+    e?.type === 'system' ||
+    e?.name === 'FetchError' ||
+    /^(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(
+      e?.code ?? '',
+    ) ||
+    /request to .* failed|fetch failed|getaddrinfo|socket hang up/i.test(e?.message ?? '')
+  );
+}
+
+function onceAnInterval<A extends unknown[]>(
+  intervalMs: number,
+  act: (...args: A) => void,
+): { warn(...args: A): void } {
+  let last = -Infinity;
+  return {
+    warn(...args: A) {
+      const now = Date.now();
+      if (now - last < intervalMs) return;
+      last = now;
+      act(...args);
     },
   };
 }

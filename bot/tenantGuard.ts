@@ -4,13 +4,18 @@ import type { ContentCatalog } from '../core/content/catalog';
 import type { Logger } from './logger';
 import { isProactiveTurn } from './proactiveScope';
 
-/** The tenant an activity comes from. Teams puts it in channelData; conversation.tenantId mirrors it. */
-export function tenantOf(context: TurnContext): string | undefined {
-  const activity = context.activity;
-  const id =
-    (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ??
-    activity.conversation?.tenantId;
-  return id?.toLowerCase();
+/**
+ * Every tenant id an activity carries: Teams puts it in channelData, and conversation.tenantId mirrors it. A value
+ * that is not a string is reported as such, so it can never pass the guard.
+ */
+export function tenantsOf(context: TurnContext): string[] {
+  const activity = context.activity as { channelData?: unknown; conversation?: unknown };
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const conversation = activity.conversation as { tenantId?: unknown } | undefined;
+  const ids = [channelData?.tenant?.id, conversation?.tenantId].filter(
+    (id) => id !== undefined && id !== null,
+  );
+  return ids.map((id) => (typeof id === 'string' ? id.toLowerCase() : '(not a string)'));
 }
 
 /**
@@ -27,11 +32,14 @@ export class TenantGuard implements Middleware {
   async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
     // Proactive turns answer what an allowed tenant's user started; they carry no inbound activity to check.
     if (this.allowedTenantIds.length === 0 || isProactiveTurn()) return next();
-    const tenant = tenantOf(context);
-    if (tenant && this.allowedTenantIds.includes(tenant)) return next();
+    // Every tenant id the activity carries must be allowed: an allowed one in channelData does not vouch for
+    // another tenant in conversation.tenantId.
+    const tenants = tenantsOf(context);
+    if (tenants.length > 0 && tenants.every((tenant) => this.allowedTenantIds.includes(tenant)))
+      return next();
 
     this.logger.warn('activity from a tenant that is not allowed', {
-      tenant: tenant ?? '(none)',
+      tenant: tenants.join(',') || '(none)',
       type: context.activity.type,
     });
     const refusal = this.catalog.text(languageFromLocale(context.activity.locale), 'tenant.refused');

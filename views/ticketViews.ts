@@ -401,7 +401,7 @@ export class TicketViews {
   refusal(
     language: Language,
     ticketNumber: number,
-    refusal: Refusal | { refused: 'notFound' | 'wrongChannel' | 'notSupportChannel' },
+    refusal: Refusal | { refused: 'notFound' | 'wrongChannel' | 'wrongThread' | 'notSupportChannel' },
   ): string {
     const label = ticketLabel(ticketNumber);
     const params: Record<string, string | number> = { label };

@@ -57,6 +57,11 @@ export class TicketCardActions {
     const conversationId = context.activity.conversation?.id ?? '';
     if (!ticket.card || channelOf(conversationId) !== ticket.card.channelId)
       return refuse({ refused: 'wrongChannel' });
+    // And only from that ticket's own card: a Take pressed on #2's card with `ticket: 3` in its data acts on
+    // nothing. The thread's root (or the card the button sits on) names the card.
+    const fromCard = threadRootOf(conversationId) ?? context.activity.replyToId;
+    if (fromCard !== undefined && fromCard !== ticket.card.activityId)
+      return refuse({ refused: 'wrongThread' });
     const agent = personOf(context);
     const rule = ((): ((t: Ticket, now: Date) => RuleResult) => {
       switch (execute.verb) {
@@ -80,4 +85,10 @@ export class TicketCardActions {
   private supportText(key: string, params?: Record<string, string | number>): string {
     return this.deps.views.text(this.deps.supportLanguage, key, params);
   }
+}
+
+/** The root message of a channel thread's conversation id (`19:…@thread.tacv2;messageid=<root>`). */
+function threadRootOf(conversationId: string): string | undefined {
+  const root = conversationId.split(';messageid=')[1];
+  return root ? root : undefined;
 }

@@ -10,6 +10,7 @@ import { createApp, type App } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnector';
+import { freePort } from '../helpers/ports';
 import { loadCatalog, testAppDeps, stringsOf, submitDataOf, type CardContent } from '../helpers/testBot';
 
 describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => {
@@ -183,7 +184,7 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
     jwt.sign({ iss: ISSUER, aud: APP_ID, ...claims }, key, {
       algorithm: 'RS256',
       keyid: kid,
-      expiresIn: 300,
+      ...('exp' in claims ? {} : { expiresIn: 300 }),
     });
 
   it('accepts a correctly signed token', async () => {
@@ -194,17 +195,49 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
     assert.equal(response.status, 200);
   });
 
-  it('rejects a missing token, a wrong audience, a wrong serviceUrl and a bad signature', async () => {
+  it('answers 401 with a fixed body, and does nothing, for every token that is missing or wrong', async () => {
     const activity = teamsMessage(connector.url, { text: 'hello' });
+    const serviceurl = activity.serviceUrl;
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const unsigned = (claims: Record<string, unknown>) =>
+      `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT', kid })).toString('base64url')}.${Buffer.from(
+        JSON.stringify({
+          iss: ISSUER,
+          aud: APP_ID,
+          serviceurl,
+          exp: Math.floor(Date.now() / 1000) + 300,
+          ...claims,
+        }),
+      ).toString('base64url')}.`;
     const cases: [string, Record<string, string>][] = [
       ['no token', {}],
+      ['garbage', { Authorization: 'Bearer garbage' }],
+      ['wrong audience', { Authorization: `Bearer ${token({ aud: randomUUID(), serviceurl })}` }],
       [
-        'wrong audience',
-        { Authorization: `Bearer ${token({ aud: randomUUID(), serviceurl: activity.serviceUrl })}` },
+        'wrong issuer',
+        { Authorization: `Bearer ${token({ iss: 'https://sts.windows.net/evil/', serviceurl })}` },
       ],
       ['wrong serviceurl', { Authorization: `Bearer ${token({ serviceurl: 'https://evil.example/' })}` }],
-      ['bad signature', { Authorization: `Bearer ${token({ serviceurl: activity.serviceUrl }, other)}` }],
+      ['bad signature', { Authorization: `Bearer ${token({ serviceurl }, other)}` }],
+      [
+        'expired',
+        { Authorization: `Bearer ${token({ serviceurl, exp: Math.floor(Date.now() / 1000) - 3600 })}` },
+      ],
+      ['alg none', { Authorization: `Bearer ${unsigned({})}` }],
+      [
+        'HS256 keyed with the password',
+        {
+          Authorization: `Bearer ${jwt.sign(
+            { iss: ISSUER, aud: APP_ID, serviceurl },
+            'test-only-not-a-secret',
+            {
+              algorithm: 'HS256',
+              keyid: kid,
+              expiresIn: 300,
+            },
+          )}`,
+        },
+      ],
     ];
     const before = connector.activities.length;
     // botbuilder itself console.errors every rejected token; keep the test output readable.
@@ -213,12 +246,72 @@ describe('HTTP: authentication when MicrosoftAppId is set (self-signed tokens, l
     try {
       for (const [name, headers] of cases) {
         const response = await postActivity(botUrl, activity, headers);
-        assert.ok(response.status >= 400, `${name}: ${response.status}`);
-        assert.ok(!response.body.includes('    at '), `${name}: no stack trace in the answer`);
+        assert.equal(response.status, 401, name);
+        assert.deepEqual(JSON.parse(response.body), { error: 'Unauthorized.' }, name);
       }
     } finally {
       console.error = consoleError;
     }
     assert.equal(connector.activities.length, before, 'nothing was sent for rejected requests');
+  });
+});
+
+describe("HTTP: authentication when Microsoft's signing keys cannot be fetched", () => {
+  const APP_ID = randomUUID();
+  const ISSUER = 'https://api.botframework.com';
+  let app: App;
+  let botUrl: string;
+  const logged: string[] = [];
+
+  before(async () => {
+    const closedPort = await freePort();
+    const config = loadConfig({
+      MicrosoftAppId: APP_ID,
+      MicrosoftAppPassword: 'test-only-not-a-secret',
+      MicrosoftAppTenantId: randomUUID(),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: 'https://desk.example.com',
+    });
+    const auth = new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: APP_ID,
+      // Nobody listens there: the metadata (and so the keys) cannot be fetched.
+      ToBotFromChannelOpenIdMetadataUrl: `http://127.0.0.1:${closedPort}/openid`,
+      ToBotFromChannelTokenIssuer: ISSUER,
+      ToChannelFromBotLoginUrl: `http://127.0.0.1:${closedPort}/login`,
+      ToChannelFromBotOAuthScope: APP_ID,
+    });
+    const deps = testAppDeps();
+    app = createApp({
+      config,
+      storage: new SqliteStorage(':memory:'),
+      ...deps,
+      logger: { ...deps.logger, warn: (message: string) => void logged.push(message) },
+      botFrameworkAuthentication: auth,
+    });
+    botUrl = `http://127.0.0.1:${(await app.server.listen(0, '127.0.0.1')).port}`;
+  });
+
+  after(() => app.server.close(1000));
+
+  it('answers 503 (or 401) with a fixed body, never the fetch error, and warns once', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const activity = teamsMessage('https://smba.trafficmanager.net/jp/', { text: 'hello' });
+    const signed = jwt.sign({ iss: ISSUER, aud: APP_ID, serviceurl: activity.serviceUrl }, privateKey, {
+      algorithm: 'RS256',
+      keyid: 'k1',
+      expiresIn: 300,
+    });
+    const consoleError = console.error;
+    console.error = () => {};
+    try {
+      for (let i = 0; i < 3; i++) {
+        const response = await postActivity(botUrl, activity, { Authorization: `Bearer ${signed}` });
+        assert.ok([401, 503].includes(response.status), String(response.status));
+        assert.ok(!/request to|ECONNREFUSED|127\.0\.0\.1|at /.test(response.body), response.body);
+      }
+    } finally {
+      console.error = consoleError;
+    }
+    assert.ok(logged.filter((m) => m.includes('signing keys')).length <= 1, 'one warning per interval');
   });
 });

@@ -143,6 +143,28 @@ describe('SigninDeskBot routing (TestAdapter)', () => {
       assert.equal(replies.length, 0, 'no welcome card for an outside tenant');
     });
 
+    it('requires every tenant id the activity carries to be allowed, and never throws on their shapes', async () => {
+      const { adapter } = createTestBot({ allowedTenantIds: [ALLOWED_TENANT] });
+      const chat = new TestConversation(adapter, { tenantId: ALLOWED_TENANT, locale: 'en-US' });
+      const refused = [loadCatalog().text('en', 'tenant.refused')];
+      // Allowed in channelData, another tenant in conversation.tenantId: refused, no diagnosis, no Graph call.
+      let replies = await chat.send({
+        text: 'Office 2016 will not sign in',
+        conversation: {
+          id: chat.conversationId,
+          tenantId: OTHER_TENANT,
+          conversationType: 'personal',
+        } as never,
+      });
+      assert.deepEqual(textsOf(replies), refused);
+      assert.equal(cardsOf(replies).length, 0);
+      // A tenant id that is an array or a number: refused, not a crash.
+      for (const id of [[ALLOWED_TENANT], 42]) {
+        replies = await chat.send({ text: 'hi', channelData: { tenant: { id } } });
+        assert.deepEqual(textsOf(replies), refused, JSON.stringify(id));
+      }
+    });
+
     it('refuses an activity that names no tenant, and serves an allowed one', async () => {
       const { adapter } = createTestBot({ allowedTenantIds: [ALLOWED_TENANT] });
       const anonymous = new TestConversation(adapter, { tenantId: '', locale: 'en-US' });

@@ -332,6 +332,21 @@ describe('Escalation to a support agent (HTTP, CloudAdapter, SQLite, fake connec
     assert.equal(ticket.assignee?.aadObjectId, SAKURA.aadObjectId);
   });
 
+  it("a card's button acts only on that card's ticket, whatever ticket number its data names", async () => {
+    h = await new TicketHarness().start();
+    await escalate(h);
+    await escalate(h, KEN);
+    const threadOfOne = (await h.settled(1)).card!.threadConversationId;
+    await h.settled(2);
+    const forged = await h.execute(SAKURA, threadOfOne, 'ticket.take', { ticket: 2 });
+    assert.equal(forged.body.value, t('ticket.refused.wrongThread', { label: '#2' }));
+    const two = await h.settled(2);
+    assert.equal(two.status, 'open', '#2 was not taken');
+    assert.equal(two.assignee, undefined);
+    const real = await h.execute(SAKURA, threadOfOne, 'ticket.take', { ticket: 1 });
+    assert.equal(real.body.type, 'application/vnd.microsoft.card.adaptive');
+  });
+
   it("a user never reached in personal chat: the agent's card says so instead of failing silently", async () => {
     h = await new TicketHarness().start();
     // Ken asks from a group chat and has never opened a personal chat with the bot.

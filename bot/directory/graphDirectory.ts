@@ -45,7 +45,11 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 /** The operation a request belongs to: its deadline, shared by every attempt and every request of it. */
 class Budget {
-  constructor(readonly deadline: number) {}
+  constructor(
+    readonly deadline: number,
+    /** The directory operation the requests serve, for the log. */
+    readonly operation = 'graph',
+  ) {}
 }
 
 // Concurrent turns run concurrent operations; each request finds its own operation's budget here.
@@ -106,7 +110,18 @@ class BudgetedRetryHandler implements Middleware {
         waitMs = 250 * 2 ** (attempt - 1);
       }
       if (attempt >= maxAttempts || now() + waitMs >= budget.deadline) throw failure;
-      this.directory.logger.warn('retrying a Graph request', { attempt, waitMs, reason: failure.message });
+      this.directory.logger.warn(
+        failure.kind === 'throttled'
+          ? 'Graph throttled a request; waiting as told'
+          : 'retrying a Graph request',
+        {
+          operation: budget.operation,
+          attempt,
+          waitMs,
+          retryAfter: context.response?.headers.get('Retry-After') ?? undefined,
+          reason: failure.message,
+        },
+      );
       await sleep(waitMs);
     }
   }
@@ -184,13 +199,28 @@ export class GraphDirectory implements Directory {
     return currentOperation.getStore() ?? new Budget(this.timing.now() + this.budgetMs);
   }
 
-  /** Runs an operation under one deadline (nested calls share it); Graph failures become DirectoryError. */
-  private async operation<T>(work: () => Promise<T>): Promise<T> {
-    const budget = currentOperation.getStore() ?? new Budget(this.timing.now() + this.budgetMs);
-    try {
-      return await currentOperation.run(budget, work);
-    } catch (error) {
-      throw toDirectoryError(error);
+  /**
+   * Runs an operation under one deadline (nested calls share it); Graph failures become DirectoryError. A malformed
+   * answer is tried once more within the deadline; every failure is logged with the operation's name.
+   */
+  private async operation<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const outer = currentOperation.getStore();
+    const budget = outer ?? new Budget(this.timing.now() + this.budgetMs, name);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await currentOperation.run(budget, work);
+      } catch (error) {
+        const failure = toDirectoryError(error);
+        // Nested operations leave retrying and logging to the outermost one.
+        if (outer) throw failure;
+        const again = failure.kind === 'malformed' && attempt === 1 && this.timing.now() < budget.deadline;
+        this.logger.warn(again ? 'Graph answer malformed; trying once more' : 'Graph operation failed', {
+          operation: name,
+          kind: failure.kind,
+          reason: failure.message,
+        });
+        if (!again) throw failure;
+      }
     }
   }
 
@@ -254,6 +284,12 @@ export class GraphDirectory implements Directory {
       const deadline = this.currentBudget().deadline;
       if (round >= this.timing.maxAttempts || this.timing.now() + waitMs >= deadline)
         throw new DirectoryError('throttled', 'Graph kept throttling batch parts');
+      this.logger.warn('Graph throttled parts of a batch; sending them again', {
+        operation: this.currentBudget().operation,
+        parts: retry.length,
+        round,
+        waitMs,
+      });
       await this.timing.sleep(waitMs);
       pending = retry;
     }
@@ -261,7 +297,7 @@ export class GraphDirectory implements Directory {
   }
 
   getLicensingSnapshot(idOrUpn: string): Promise<LicensingSnapshot | undefined> {
-    return this.operation(async () => {
+    return this.operation('getLicensingSnapshot', async () => {
       const userUrl = `/users/${pathSegment(idOrUpn)}?$select=${USER_SELECT}`;
       const cachedSkus = this.skus.get('all');
       const cachedIssues = this.issues.get('open');
@@ -313,7 +349,7 @@ export class GraphDirectory implements Directory {
   }
 
   findUsers(text: string, limit: number): Promise<UserSummary[]> {
-    return this.operation(async () => {
+    return this.operation('findUsers', async () => {
       const filter = `${startsWith('displayName', text)} or ${startsWith('userPrincipalName', text)}`;
       const page = await this.get<{ value: UserSummary[] }>(
         `/users?$filter=${encodeFilter(filter)}&$select=id,displayName,userPrincipalName&$top=${limit}`,
@@ -323,7 +359,7 @@ export class GraphDirectory implements Directory {
   }
 
   listSubscribedSkus(): Promise<SubscribedSku[]> {
-    return this.operation(async () => {
+    return this.operation('listSubscribedSkus', async () => {
       const cached = this.skus.get('all');
       if (cached) return cached;
       const skus = await this.getAllPages<SubscribedSku>(`/subscribedSkus?$select=${SKU_SELECT}`, 1000);
@@ -333,7 +369,7 @@ export class GraphDirectory implements Directory {
   }
 
   getGroup(id: string): Promise<DirectoryGroup | undefined> {
-    return this.operation(() => this.getGroupCached(id));
+    return this.operation('getGroup', () => this.getGroupCached(id));
   }
 
   private async getGroupCached(id: string): Promise<DirectoryGroup | undefined> {
@@ -346,7 +382,7 @@ export class GraphDirectory implements Directory {
   }
 
   findGroups(text: string, limit: number): Promise<DirectoryGroup[]> {
-    return this.operation(async () => {
+    return this.operation('findGroups', async () => {
       if (isGuid(text)) {
         const group = await this.getGroupCached(text);
         return group ? [group] : [];
@@ -360,7 +396,7 @@ export class GraphDirectory implements Directory {
   }
 
   listGroupMembersLicensing(groupId: string, limit: number): Promise<DirectoryUser[]> {
-    return this.operation(async () => {
+    return this.operation('listGroupMembersLicensing', async () => {
       const members = await this.getAllPages<{ id: string }>(
         `/groups/${pathSegment(groupId)}/transitiveMembers/microsoft.graph.user?$select=id&$top=999`,
         limit,
@@ -376,7 +412,7 @@ export class GraphDirectory implements Directory {
   }
 
   getDirectoryRoleTemplateIds(userId: string): Promise<string[]> {
-    return this.operation(async () => {
+    return this.operation('getDirectoryRoleTemplateIds', async () => {
       const cached = this.roles.get(userId);
       if (cached) return cached;
       const assignments = await this.getAllPages<{ roleDefinitionId: string; directoryScopeId?: string }>(
@@ -393,7 +429,7 @@ export class GraphDirectory implements Directory {
   }
 
   isMemberOfGroup(userId: string, groupId: string): Promise<boolean> {
-    return this.operation(async () => {
+    return this.operation('isMemberOfGroup', async () => {
       const key = `${userId}|${groupId}`;
       const cached = this.memberships.get(key);
       if (cached !== undefined) return cached;
@@ -446,6 +482,9 @@ function notFoundAsUndefined(error: unknown): undefined {
 function toDirectoryError(error: unknown): DirectoryError {
   if (error instanceof DirectoryError) return error;
   if (error instanceof GraphError) {
+    // A 2xx whose body did not parse: the SDK reports the parse error as a GraphError with that status.
+    if (error.statusCode >= 200 && error.statusCode < 300)
+      return new DirectoryError('malformed', `Graph returned a malformed answer (${error.code})`);
     if (error.statusCode === 401 || error.statusCode === 403)
       return new DirectoryError('forbidden', `Graph refused (${error.statusCode} ${error.code})`);
     if (error.statusCode === 429) return new DirectoryError('throttled', 'Graph throttled the request');

@@ -1,3 +1,4 @@
+import type { Logger } from '../../bot/logger';
 import { GraphDirectory } from '../../bot/directory/graphDirectory';
 import { SandboxGraphServer } from '../../sandbox/sandboxGraphServer';
 import { silentLogger } from '../../bot/logger';
@@ -37,10 +38,12 @@ export class SandboxFixture {
   }
 
   /** A fresh directory (cold caches) on the same sandbox. */
-  newDirectory(options: { attemptTimeoutMs?: number; operationBudgetMs?: number } = {}): GraphDirectory {
+  newDirectory(
+    options: { attemptTimeoutMs?: number; operationBudgetMs?: number; logger?: Logger } = {},
+  ): GraphDirectory {
     return new GraphDirectory({
       baseUrl: this.sandbox.url,
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       now: () => Date.now() + this.offset,
       sleep: async (ms) => {
         this.sleeps.push(ms);

@@ -293,6 +293,38 @@ describe('Admin licence queries against the sandbox tenant', () => {
       assert.ok(fixture.sleeps.includes(250));
     });
 
+    it('logs every throttle (with its Retry-After and the operation) and a malformed answer, and retries it once', async () => {
+      const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+      const logger = {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, fields }),
+        error: () => undefined,
+      };
+      fixture.sandbox.injectFault({ match: '/v1.0/users?', status: 429, retryAfter: '1.5', times: 1 });
+      let replies = await setup({ directory: fixture.newDirectory({ logger }) })
+        .as('globalAdmin')
+        .say('license 鈴木');
+      assert.ok(stringsOf(lastCard(replies)).includes('taro.suzuki@contoso.example'));
+      const throttle = warnings.find((w) => w.message.includes('throttled'));
+      assert.equal(throttle?.fields?.operation, 'findUsers');
+      assert.equal(throttle?.fields?.retryAfter, '1.5');
+      warnings.splice(0);
+      fixture.reset();
+      fixture.sandbox.injectFault({ match: '/v1.0/users?', malformed: true, times: 1 });
+      replies = await setup({ directory: fixture.newDirectory({ logger }) })
+        .as('globalAdmin')
+        .say('license 鈴木');
+      assert.ok(cardsOf(replies).length > 0, JSON.stringify(warnings));
+      assert.ok(
+        stringsOf(lastCard(replies)).includes('taro.suzuki@contoso.example'),
+        'answered after one retry',
+      );
+      const malformed = warnings.find((w) => w.message.includes('malformed'));
+      assert.equal(malformed?.fields?.operation, 'findUsers');
+      assert.equal(malformed?.fields?.kind, 'malformed');
+    });
+
     for (const [name, fault] of [
       ['persistent 503', { status: 503 }],
       ['persistent 429 with a long Retry-After', { status: 429, retryAfter: '30' }],

@@ -90,7 +90,7 @@ export function createBot(deps: BotDeps): BotParts {
   const ticketViews = new TicketViews(views, deps.support.timeZone);
   const attachments = new AttachmentKeeper(deps.storage, deps.publicBaseUrl, deps.logger);
   const intake = {
-    open: (draft: TicketDraft) => desk.open(draft),
+    open: (draft: TicketDraft, key: string) => desk.openOnce(draft, key),
     hasSupportChannel: async (category: TicketCategory) => !!(await channels.channelFor(category)),
     keepAttachments: (context: TurnContext, links: Attachment[]) => attachments.keep(context, links),
     activeTicketsOf: async (person: Person) => (await desk.ticketsOf(person)).filter(isActive),

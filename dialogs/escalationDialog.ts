@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { MessageFactory, TurnContext } from 'botbuilder';
 import {
   ComponentDialog,
@@ -26,7 +27,11 @@ import { personalAddressOf, personOf, tenantIdOf } from './turnHelpers';
 
 /** What the escalation needs from the help desk: open a ticket, and say whether a support channel is set up. */
 export interface TicketIntake {
-  open(draft: TicketDraft): Promise<Ticket>;
+  /**
+   * Opens the ticket once per confirm card: `key` is the card's own id, so a second Send of the same card (after a
+   * crash lost the turn's state, say) finds the first ticket instead of opening another.
+   */
+  open(draft: TicketDraft, key: string): Promise<{ ticket: Ticket; existed: boolean }>;
   hasSupportChannel(category: TicketCategory): Promise<boolean>;
   /** Copies pasted screenshots so agents can open them. */
   keepAttachments(context: TurnContext, links: Attachment[]): Promise<Attachment[]>;
@@ -135,7 +140,9 @@ export class EscalationDialog extends ComponentDialog {
 
   private async confirm(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const answer = step.result as EscalationAnswer;
-    const values = step.values as { details: TicketDetails };
+    const values = step.values as { details: TicketDetails; confirmKey?: string };
+    // The confirm card's id, kept in the dialog's state with the card: Send carries it to the ticket.
+    values.confirmKey ??= randomUUID();
     if (answer.kind === 'attachments') {
       const screenshots = await this.intake.keepAttachments(step.context, answer.attachments.slice(0, 5));
       values.details = { ...values.details, screenshots };
@@ -187,7 +194,9 @@ export class EscalationDialog extends ComponentDialog {
     }
     const trail = withHandoff(withoutBareRequest(options.trail, (t) => this.views.asksForPerson(t)));
     const category = this.categoryOf(language, trail);
-    const ticket = await this.intake.open({
+    const { confirmKey } = step.values as { confirmKey?: string };
+    const { ticket, existed } = await this.intake.open(
+      {
       requester: personOf(step.context),
       requesterAddress: personalAddressOf(step.context),
       tenantId: tenantIdOf(step.context),
@@ -197,7 +206,15 @@ export class EscalationDialog extends ComponentDialog {
       summary: summaryOf(trail, details),
       details,
       trail,
-    });
+      },
+      confirmKey ?? randomUUID(),
+    );
+    if (existed) {
+      await step.context.sendActivity(
+        this.views.text(language, 'escalation.alreadyCreated', { label: ticketLabel(ticket) }),
+      );
+      return step.endDialog({ kind: 'finished', trail, ticket: ticket.number } satisfies FlowResult);
+    }
     const ready = await this.intake.hasSupportChannel(category);
     await step.context.sendActivity(
       this.views.text(language, ready ? 'escalation.created' : 'escalation.createdNoChannel', {

@@ -10,6 +10,8 @@ const ticketKey = (number: number) => `tickets/${number}`;
 const requesterKey = (person: Pick<Person, 'id' | 'aadObjectId'>) =>
   `tickets/requester/${encodeURIComponent(person.aadObjectId ?? person.id)}`;
 const cardKey = (activityId: string) => `tickets/card/${encodeURIComponent(activityId)}`;
+/** Which ticket a confirm card opened, so its second Send finds it. */
+const onceKey = (key: string) => `tickets/once/${encodeURIComponent(key)}`;
 /** Reads of many tickets go in batches, so a long history never becomes one giant query. */
 const READ_BATCH = 200;
 const MAX_CONFLICT_RETRIES = 20;
@@ -33,25 +35,61 @@ export class StorageTicketRepository implements TicketRepository {
     return run;
   }
 
-  private async createNow(build: (number: number) => Ticket): Promise<Ticket> {
+  async createOnce(
+    key: string,
+    build: (number: number) => Ticket,
+  ): Promise<{ ticket: Ticket; existed: boolean }> {
+    const existing = await this.ticketOfKey(key, build);
+    if (existing) return { ticket: existing, existed: true };
+    // Claim the key with the number before the ticket exists: a second Send (on any instance) then finds the
+    // number even if this one dies before the ticket is written, and writes the ticket itself.
+    const number = await this.nextNumber();
+    if (!(await createItem(this.storage, onceKey(key), { number }))) {
+      const first = await this.ticketOfKey(key, build);
+      if (first) return { ticket: first, existed: true };
+    }
+    // This call claimed the key, so it opened the ticket, even if a second Send wrote it a moment earlier.
+    const ticket = build(number);
+    if (await createItem(this.storage, ticketKey(number), ticket)) await this.addToRequesterIndex(ticket);
+    return { ticket: (await this.get(number)) ?? ticket, existed: false };
+  }
+
+  /** The ticket a key opened; a claimed number whose ticket was never written is written now. */
+  private async ticketOfKey(key: string, build: (number: number) => Ticket): Promise<Ticket | undefined> {
+    const claim = (await this.storage.read([onceKey(key)]))[onceKey(key)] as { number?: number } | undefined;
+    if (!claim?.number) return undefined;
+    const stored = await this.get(claim.number);
+    if (stored) return stored;
+    const ticket = build(claim.number);
+    if (await createItem(this.storage, ticketKey(claim.number), ticket)) await this.addToRequesterIndex(ticket);
+    return (await this.get(claim.number)) ?? ticket;
+  }
+
+  /** Takes the next number from the counter (eTag-checked, so two instances never take the same one). */
+  private async nextNumber(): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       const counter = (await this.storage.read([COUNTER_KEY]))[COUNTER_KEY] as
         Stored<{ last: number }> | undefined;
       if (!counter) {
-        // Put a counter in place first (create-only: a second instance's first counter never resets it), so that
-        // every increment below carries an eTag and two instances can never both take the same number from it.
         await createItem(this.storage, COUNTER_KEY, { last: 0 });
         continue;
       }
       const number = counter.last + 1;
       try {
         await this.storage.write({ [COUNTER_KEY]: { last: number, eTag: counter.eTag } });
+        return number;
       } catch (error) {
         if (attempt < MAX_CONFLICT_RETRIES && (await this.changed(COUNTER_KEY, counter.eTag))) continue;
         throw error;
       }
-      // Create-only as well: a number whose ticket already exists (a counter restored from an old backup, say)
-      // is skipped rather than overwritten.
+    }
+  }
+
+  private async createNow(build: (number: number) => Ticket): Promise<Ticket> {
+    for (;;) {
+      const number = await this.nextNumber();
+      // Create-only: a number whose ticket already exists (a counter restored from an old backup, say) is
+      // skipped rather than overwritten.
       const ticket = build(number);
       if (!(await createItem(this.storage, ticketKey(number), ticket))) continue;
       await this.addToRequesterIndex(ticket);

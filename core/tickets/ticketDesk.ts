@@ -12,6 +12,11 @@ import {
 export interface TicketRepository {
   /** Takes the next ticket number and stores the ticket built with it; a number is never handed out twice. */
   create(build: (number: number) => Ticket): Promise<Ticket>;
+  /**
+   * As `create`, once per key: a second call with the same key (from any instance) returns the first ticket,
+   * with `existed`, and takes no number.
+   */
+  createOnce(key: string, build: (number: number) => Ticket): Promise<{ ticket: Ticket; existed: boolean }>;
   get(number: number): Promise<Ticket | undefined>;
   /**
    * Applies `change` to the stored ticket and saves it only if nobody saved in between; on a conflict it reads
@@ -46,6 +51,13 @@ export class TicketDesk {
     const ticket = await this.repository.create((number) => newTicket(number, draft, this.now()));
     this.onPending(ticket);
     return ticket;
+  }
+
+  /** Opens a ticket once per key (a confirm card's id); the same key again returns the first ticket. */
+  async openOnce(draft: TicketDraft, key: string): Promise<{ ticket: Ticket; existed: boolean }> {
+    const result = await this.repository.createOnce(key, (number) => newTicket(number, draft, this.now()));
+    if (!result.existed) this.onPending(result.ticket);
+    return result;
   }
 
   get(number: number): Promise<Ticket | undefined> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { MemoryStorage } from 'botbuilder';
 import {
   createTestBot,
   lastCard,
@@ -83,5 +84,26 @@ describe('Pressing "talk to a support agent" twice (TestAdapter)', () => {
       lastCard(await conversation.click({ action: 'ticket.screenshot', choice: 'none' })),
     );
     assert.ok(summary.includes('Office 2016 にサインインできない'), 'the trail survived');
+  });
+});
+
+describe('Send pressed again after a crash lost the turn (TestAdapter)', () => {
+  it('finds the ticket the first Send opened instead of opening a second one', async () => {
+    // The state as it was when the confirm card was shown; the crash loses what the Send turn saved.
+    const memory: Record<string, string> = {};
+    const { adapter, parts } = createTestBot({ storage: new MemoryStorage(memory) });
+    const chat = new TestConversation(adapter, { locale: 'ja-JP' });
+    await chat.say('担当者と話したい');
+    await chat.click({ action: 'ticket.details', errorMessage: '0xCAA70004', device: 'PC', browser: 'Edge' });
+    await chat.say('なし');
+    const beforeSend = Object.fromEntries(
+      Object.entries(memory).filter(([key]) => !key.startsWith('tickets/')),
+    );
+    let replies = await chat.click({ action: 'ticket.confirm', choice: 'send' });
+    assert.ok(textsOf(replies).some((text) => text.includes('#1')));
+    Object.assign(memory, beforeSend);
+    replies = await chat.click({ action: 'ticket.confirm', choice: 'send' });
+    assert.deepEqual(textsOf(replies), [t('escalation.alreadyCreated', { label: '#1' })]);
+    assert.equal((await parts.tickets.repository.list()).length, 1, 'one ticket');
   });
 });

@@ -172,6 +172,19 @@ for (const make of [sqlite, blob]) {
       assert.equal((await two.listByRequester(draft.requester)).length, 12);
     });
 
+    it('tickets: the same confirm card sent on two instances at once opens one ticket', async () => {
+      const one = new StorageTicketRepository(await backend.fresh());
+      const two = new StorageTicketRepository(await backend.shared());
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? one : two).createOnce('confirm-card-1', (n) => newTicket(n, draft, now)),
+        ),
+      );
+      assert.equal(new Set(results.map((r) => r.ticket.number)).size, 1);
+      assert.equal(results.filter((r) => !r.existed).length, 1);
+      assert.equal((await one.list()).length, 1);
+    });
+
     it('tickets: agents on two instances press Take at once; exactly one wins', async () => {
       const deskOne = new TicketDesk(
         new StorageTicketRepository(await backend.fresh()),

@@ -61,7 +61,8 @@ export class StorageTicketRepository implements TicketRepository {
     const stored = await this.get(claim.number);
     if (stored) return stored;
     const ticket = build(claim.number);
-    if (await createItem(this.storage, ticketKey(claim.number), ticket)) await this.addToRequesterIndex(ticket);
+    if (await createItem(this.storage, ticketKey(claim.number), ticket))
+      await this.addToRequesterIndex(ticket);
     return (await this.get(claim.number)) ?? ticket;
   }
 

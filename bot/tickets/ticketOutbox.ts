@@ -35,6 +35,12 @@ type Outcome =
   | { kind: 'retry'; error: string; afterMs?: number }
   | { kind: 'unreachable'; reason: UnreachableReason };
 
+/**
+ * How long a claim on an item lasts. Short, and renewed while a delivery runs, so a crashed instance's claim holds
+ * a card back by seconds, not a minute; a stopping instance releases its claims at once.
+ */
+const DEFAULT_LEASE_MS = 10_000;
+
 /** Longer waits for a conversation's send limits are scheduled as retries instead of slept through. */
 const MAX_INLINE_WAIT_MS = 2_000;
 
@@ -134,12 +140,56 @@ export class TicketOutbox {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Stops taking new work and waits for sends in flight, so storage is not closed under a send's feet. */
+  /**
+   * Stops taking new work, waits for sends in flight (so storage is not closed under a send's feet), and releases
+   * this instance's claims, so another instance takes the items at once.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await this.idle();
+    for (const ticket of await this.options.repository.list().catch(() => [])) {
+      if (!ticket.outbox.some((i) => i.leaseOwner === this.instance)) continue;
+      await this.options.repository
+        .update(ticket.number, (current) => ({
+          ...current,
+          outbox: current.outbox.map((i) =>
+            i.leaseOwner === this.instance ? { ...i, leaseUntil: undefined, leaseOwner: undefined } : i,
+          ),
+        }))
+        .catch((error: Error) =>
+          this.options.logger.warn('could not release an outbox claim at shutdown; it runs out by itself', {
+            ticket: ticket.number,
+            error: error.message,
+          }),
+        );
+    }
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  /** Extends this instance's claim on an item while a slow delivery runs. */
+  private renewWhileDelivering(number: number, itemId: string): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      void this.options.repository
+        .update(number, (current): RuleResult => {
+          const first = current.outbox[0];
+          if (first?.id !== itemId || first.leaseOwner !== this.instance) return { refused: 'busy' };
+          const leaseUntil = new Date(this.now().getTime() + this.leaseMs).toISOString();
+          return { ...current, outbox: [{ ...first, leaseUntil }, ...current.outbox.slice(1)] };
+        })
+        .catch((error: Error) =>
+          this.options.logger.warn('could not renew an outbox claim', {
+            ticket: number,
+            error: error.message,
+          }),
+        );
+    }, this.leaseMs / 2);
+    timer.unref();
+    return timer;
   }
 
   private async drive(number: number): Promise<void> {
@@ -159,18 +209,35 @@ export class TicketOutbox {
           first.leaseOwner !== this.instance &&
           Date.parse(first.leaseUntil) > this.now().getTime();
         if (leasedByOther) return { refused: 'busy' };
-        const leaseUntil = new Date(this.now().getTime() + (this.options.leaseMs ?? 60_000)).toISOString();
+        if (first.leaseOwner && first.leaseOwner !== this.instance)
+          this.options.logger.warn('taking over an outbox item whose claim ran out (its instance stopped?)', {
+            ticket: number,
+            kind: first.message.kind,
+          });
+        const leaseUntil = new Date(this.now().getTime() + this.leaseMs).toISOString();
         return {
           ...current,
           outbox: [{ ...first, leaseUntil, leaseOwner: this.instance }, ...current.outbox.slice(1)],
         };
       });
       if (!claimed || 'refused' in claimed) {
-        if (claimed && 'refused' in claimed && claimed.refused === 'busy')
-          return this.schedule(number, this.options.leaseMs ?? 60_000);
+        if (claimed && 'refused' in claimed && claimed.refused === 'busy') {
+          // Another instance holds it: look again when its claim runs out (it may have died).
+          const fresh = (await this.options.repository.get(number))?.outbox[0];
+          const until = fresh?.leaseUntil
+            ? Date.parse(fresh.leaseUntil) - this.now().getTime()
+            : this.leaseMs;
+          return this.schedule(number, Math.max(100, Math.min(until + 50, this.leaseMs)));
+        }
         continue;
       }
-      const outcome = await this.deliver(claimed, item);
+      const renewal = this.renewWhileDelivering(number, item.id);
+      let outcome: Outcome;
+      try {
+        outcome = await this.deliver(claimed, item);
+      } finally {
+        clearInterval(renewal);
+      }
       await this.settle(number, item, outcome);
     }
   }

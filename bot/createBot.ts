@@ -21,6 +21,7 @@ import { createTurnErrorHandler } from './errorBoundary';
 import { LanguageMiddleware } from './languageMiddleware';
 import type { Logger } from './logger';
 import { SigninDeskBot } from './signinDeskBot';
+import { HoldRepliesUntilSaved } from './holdRepliesUntilSaved';
 import { TenantGuard } from './tenantGuard';
 import { TurnSerializer } from './turnSerializer';
 import type { SupportConfig } from './config';
@@ -139,6 +140,7 @@ export function createBot(deps: BotDeps): BotParts {
     middleware: [
       new TenantGuard(deps.allowedTenantIds, deps.catalog, deps.logger),
       new TurnSerializer(),
+      new HoldRepliesUntilSaved(),
       new LanguageMiddleware(userInConversationState),
       // Shows "typing…" when a turn takes longer than half a second (Graph calls, long cards).
       new ShowTypingMiddleware(500, 2000),

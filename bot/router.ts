@@ -1,3 +1,4 @@
+import { ticketLabel } from '../core/tickets/ticket';
 import { MessageFactory, TurnContext, type StatePropertyAccessor } from 'botbuilder';
 import {
   DialogSet,
@@ -337,6 +338,16 @@ export class TurnRouter {
         MessageFactory.attachment(views.notice(language, 'card.unknownAction', true)),
       );
       return;
+    }
+    if (action?.action === 'ticket.confirm' && action.choice === 'send' && action.key) {
+      // Send pressed again after its turn was lost (a crash after the ticket was saved): say which ticket it is.
+      const ticket = await this.deps.tickets.requester.ticketOfConfirmCard(action.key);
+      if (ticket) {
+        await context.sendActivity(
+          views.text(language, 'escalation.alreadyCreated', { label: ticketLabel(ticket) }),
+        );
+        return;
+      }
     }
     if (facts.cardAction.kind === 'action') {
       await context.sendActivity(

@@ -64,7 +64,12 @@ export const cardActionSchema = z.discriminatedUnion('action', [
     browser: optionalInput,
   }),
   z.object({ action: z.literal('ticket.screenshot'), choice: z.enum(['none', 'keep']) }),
-  z.object({ action: z.literal('ticket.confirm'), choice: z.enum(['send', 'edit', 'cancel']) }),
+  z.object({
+    action: z.literal('ticket.confirm'),
+    choice: z.enum(['send', 'edit', 'cancel']),
+    /** The confirm card's id: a Send pressed again after its dialog ended finds the ticket it opened. */
+    key: z.string().max(64).optional(),
+  }),
   z.object({ action: z.literal('ticket.withdraw'), ticket: ticketNumber }),
   z.object({ action: z.literal('ticket.addInfo'), ticket: ticketNumber, info: optionalInput }),
   z.object({

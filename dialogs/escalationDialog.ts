@@ -162,7 +162,13 @@ export class EscalationDialog extends ComponentDialog {
     );
     return step.prompt(DialogIds.escalationPrompt, {
       prompt: MessageFactory.attachment(
-        this.ticketViews.summary(language, this.categoryOf(language, trail), trail, values.details),
+        this.ticketViews.summary(
+          language,
+          this.categoryOf(language, trail),
+          trail,
+          values.details,
+          values.confirmKey,
+        ),
       ),
       validations: {
         ...this.spec(language, 'confirm', ['ticket.confirm'], {}),
@@ -197,15 +203,15 @@ export class EscalationDialog extends ComponentDialog {
     const { confirmKey } = step.values as { confirmKey?: string };
     const { ticket, existed } = await this.intake.open(
       {
-      requester: personOf(step.context),
-      requesterAddress: personalAddressOf(step.context),
-      tenantId: tenantIdOf(step.context),
-      serviceUrl: step.context.activity.serviceUrl,
-      category,
-      language,
-      summary: summaryOf(trail, details),
-      details,
-      trail,
+        requester: personOf(step.context),
+        requesterAddress: personalAddressOf(step.context),
+        tenantId: tenantIdOf(step.context),
+        serviceUrl: step.context.activity.serviceUrl,
+        category,
+        language,
+        summary: summaryOf(trail, details),
+        details,
+        trail,
       },
       confirmKey ?? randomUUID(),
     );

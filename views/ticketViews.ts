@@ -322,9 +322,14 @@ export class TicketViews {
     category: TicketCategory,
     trail: DiagnosisTrail,
     details: TicketDetails,
+    confirmKey?: string,
   ): CardAttachment {
     const t = (key: string) => this.text(language, key);
-    const confirm = (choice: 'send' | 'edit' | 'cancel') => ({ action: 'ticket.confirm', choice });
+    const confirm = (choice: 'send' | 'edit' | 'cancel') => ({
+      action: 'ticket.confirm',
+      choice,
+      ...(choice === 'send' && confirmKey ? { key: confirmKey } : {}),
+    });
     return renderTicketCard({
       title: t('escalation.summary.title'),
       text: t('escalation.summary.text'),

@@ -133,6 +133,11 @@ export class RequesterTickets {
     return 'handled';
   }
 
+  /** The number of the ticket a confirm card opened, if it opened one. */
+  async ticketOfConfirmCard(key: string): Promise<number | undefined> {
+    return (await this.deps.desk.openedBy(key))?.number;
+  }
+
   private async showMine(context: TurnContext, me: Person): Promise<Handled> {
     const view = this.deps.views.myTickets(languageOf(context), await this.deps.desk.ticketsOf(me));
     await context.sendActivity(typeof view === 'string' ? view : MessageFactory.attachment(view));

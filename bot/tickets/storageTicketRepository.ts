@@ -54,6 +54,11 @@ export class StorageTicketRepository implements TicketRepository {
     return { ticket: (await this.get(number)) ?? ticket, existed: false };
   }
 
+  async findByKey(key: string): Promise<Ticket | undefined> {
+    const claim = (await this.storage.read([onceKey(key)]))[onceKey(key)] as { number?: number } | undefined;
+    return claim?.number ? this.get(claim.number) : undefined;
+  }
+
   /** The ticket a key opened; a claimed number whose ticket was never written is written now. */
   private async ticketOfKey(key: string, build: (number: number) => Ticket): Promise<Ticket | undefined> {
     const claim = (await this.storage.read([onceKey(key)]))[onceKey(key)] as { number?: number } | undefined;

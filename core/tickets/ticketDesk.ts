@@ -17,6 +17,8 @@ export interface TicketRepository {
    * with `existed`, and takes no number.
    */
   createOnce(key: string, build: (number: number) => Ticket): Promise<{ ticket: Ticket; existed: boolean }>;
+  /** The ticket `createOnce` opened with this key. */
+  findByKey(key: string): Promise<Ticket | undefined>;
   get(number: number): Promise<Ticket | undefined>;
   /**
    * Applies `change` to the stored ticket and saves it only if nobody saved in between; on a conflict it reads
@@ -51,6 +53,11 @@ export class TicketDesk {
     const ticket = await this.repository.create((number) => newTicket(number, draft, this.now()));
     this.onPending(ticket);
     return ticket;
+  }
+
+  /** The ticket a key (a confirm card's id) opened, if any. */
+  openedBy(key: string): Promise<Ticket | undefined> {
+    return this.repository.findByKey(key);
   }
 
   /** Opens a ticket once per key (a confirm card's id); the same key again returns the first ticket. */

@@ -16,7 +16,7 @@ import { StorageAuditLog } from './storage/storageAuditLog';
 import { DiagnosisViews } from '../views/diagnosisViews';
 import { MainDialog } from '../dialogs/mainDialog';
 import type { Understanding } from '../core/intent/intentModel';
-import { ShowTypingMiddleware } from 'botbuilder';
+import { ShowTypingMiddleware, TeamsInfo } from 'botbuilder';
 import { createTurnErrorHandler } from './errorBoundary';
 import { LanguageMiddleware } from './languageMiddleware';
 import type { Logger } from './logger';
@@ -95,6 +95,17 @@ export function createBot(deps: BotDeps): BotParts {
     hasSupportChannel: async (category: TicketCategory) => !!(await channels.channelFor(category)),
     keepAttachments: (context: TurnContext, links: Attachment[]) => attachments.keep(context, links),
     activeTicketsOf: async (person: Person) => (await desk.ticketsOf(person)).filter(isActive),
+    upnOf: async (context: TurnContext) => {
+      try {
+        const member = await TeamsInfo.getMember(context, context.activity.from?.id ?? '');
+        return (member.userPrincipalName || member.email || undefined)?.slice(0, 256);
+      } catch (error) {
+        deps.logger.debug("Teams did not give the requester's UPN; the card shows the name only", {
+          error: (error as Error).name,
+        });
+        return undefined;
+      }
+    },
   };
   const ticketDeps: TicketHandlerDeps = {
     desk,

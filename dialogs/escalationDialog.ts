@@ -37,6 +37,8 @@ export interface TicketIntake {
   keepAttachments(context: TurnContext, links: Attachment[]): Promise<Attachment[]>;
   /** The requester's tickets still being worked on, newest first. */
   activeTicketsOf(person: Person): Promise<Ticket[]>;
+  /** The requester's sign-in name (UPN) or e-mail as Teams knows it, if Teams answers. */
+  upnOf(context: TurnContext): Promise<string | undefined>;
 }
 
 export interface EscalationOptions {
@@ -203,7 +205,7 @@ export class EscalationDialog extends ComponentDialog {
     const { confirmKey } = step.values as { confirmKey?: string };
     const { ticket, existed } = await this.intake.open(
       {
-        requester: personOf(step.context),
+        requester: await this.requesterOf(step.context),
         requesterAddress: personalAddressOf(step.context),
         tenantId: tenantIdOf(step.context),
         serviceUrl: step.context.activity.serviceUrl,
@@ -228,6 +230,12 @@ export class EscalationDialog extends ComponentDialog {
       }),
     );
     return step.endDialog({ kind: 'finished', trail, ticket: ticket.number } satisfies FlowResult);
+  }
+
+  /** The person asking, with their UPN when Teams gives it (agents tell people of the same name apart by it). */
+  private async requesterOf(context: TurnContext): Promise<Person> {
+    const upn = await this.intake.upnOf(context);
+    return { ...personOf(context), ...(upn ? { upn } : {}) };
   }
 
   /** Which flow the trail went through, from the first question it answered. */

@@ -4,6 +4,7 @@ import type { Refusal } from '../core/tickets/ticketRules';
 import {
   ticketLabel,
   type Attachment,
+  type Person,
   type Ticket,
   type TicketCategory,
   type TicketDetails,
@@ -143,7 +144,14 @@ export class TicketViews {
       attention: ticket.unreachable ?? '',
       facts: [
         { title: t('ticket.fact.status'), value: this.statusLabel(language, ticket) },
-        { title: t('ticket.fact.requester'), value: inertMarkdown(ticket.requester.name) },
+        {
+          title: t('ticket.fact.requester'),
+          value: inertMarkdown(
+            ticket.requester.upn
+              ? `${ticket.requester.name} (${ticket.requester.upn})`
+              : ticket.requester.name,
+          ),
+        },
         { title: t('ticket.fact.language'), value: t(`ticket.language.${ticket.language}`) },
         { title: t('ticket.fact.created'), value: this.time(language, ticket.createdAt) },
         { title: t('ticket.fact.updated'), value: this.time(language, ticket.updatedAt) },
@@ -151,9 +159,16 @@ export class TicketViews {
           ? [
               {
                 title: t('ticket.fact.feedback'),
-                value: t(ticket.feedback.solved ? 'ticket.feedback.solved' : 'ticket.feedback.notSolved', {
-                  rating: ticket.feedback.rating ?? '-',
-                }),
+                value:
+                  ticket.feedback.rating === undefined
+                    ? t(
+                        ticket.feedback.solved
+                          ? 'ticket.feedback.solvedNotRated'
+                          : 'ticket.feedback.notSolvedNotRated',
+                      )
+                    : t(ticket.feedback.solved ? 'ticket.feedback.solved' : 'ticket.feedback.notSolved', {
+                        rating: ticket.feedback.rating,
+                      }),
               },
             ]
           : []),
@@ -165,10 +180,13 @@ export class TicketViews {
       ]
         .map((l) => ({ ...l, text: shorten(l.text) }))
         .filter((l) => detail.textLimit > 0 && l.text !== ''),
-      links: this.links(language, [
-        ...ticket.details.screenshots,
-        ...shown.flatMap((e) => e.attachments ?? []),
-      ]).slice(0, detail.links),
+      links: [
+        ...this.chatLink(language, ticket.requester),
+        ...this.links(language, [
+          ...ticket.details.screenshots,
+          ...shown.flatMap((e) => e.attachments ?? []),
+        ]),
+      ].slice(0, detail.links + 1),
       executeActions,
       replyBox: active
         ? {
@@ -425,10 +443,11 @@ export class TicketViews {
     const t = (key: string) => this.text(language, key);
     return [
       { label: t('diagnosis.quoteLabel'), text: trail.description ?? '' },
-      { label: t('escalation.field.errorMessage'), text: details.errorMessage ?? '' },
-      { label: t('escalation.field.stepsTried'), text: details.stepsTried ?? '' },
-      { label: t('escalation.field.device'), text: details.device ?? '' },
-      { label: t('escalation.field.browser'), text: details.browser ?? '' },
+      // Short headings: the form's labels carry examples that only help while typing.
+      { label: t('ticket.detail.errorMessage'), text: details.errorMessage ?? '' },
+      { label: t('ticket.detail.stepsTried'), text: details.stepsTried ?? '' },
+      { label: t('ticket.detail.device'), text: details.device ?? '' },
+      { label: t('ticket.detail.browser'), text: details.browser ?? '' },
     ];
   }
 
@@ -436,6 +455,17 @@ export class TicketViews {
     const who = event.by?.name ?? ticket.requester.name;
     const key = event.kind === 'agentMessage' ? 'ticket.card.agentSaid' : 'ticket.card.userSaid';
     return this.text(language, key, { who, time: this.time(language, event.at) });
+  }
+
+  /** "Chat with …": a Teams deep link that opens a 1:1 chat with the requester, when their UPN is known. */
+  private chatLink(language: Language, person: Person): { title: string; url: string }[] {
+    if (!person.upn) return [];
+    return [
+      {
+        title: this.text(language, 'ticket.action.chat', { requester: person.name }),
+        url: `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(person.upn)}`,
+      },
+    ];
   }
 
   private links(language: Language, attachments: Attachment[]) {

@@ -21,6 +21,8 @@ export interface Person {
   id: string;
   aadObjectId?: string;
   name: string;
+  /** Sign-in name or e-mail, when Teams told us: tells two people of the same name apart, and opens a chat. */
+  upn?: string;
 }
 
 /**

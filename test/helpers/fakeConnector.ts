@@ -35,6 +35,8 @@ export class FakeConnector {
   private failures: Failure[] = [];
   /** Files served at /v3/attachments/{id}/views/{view}, as Teams serves pasted images to the bot. */
   readonly files = new Map<string, { contentType: string; body: Buffer }>();
+  /** Sign-in names answered at GET /v3/conversations/{id}/members/{userId} (TeamsInfo.getMember); others 404. */
+  readonly upns = new Map<string, string>();
   private predicateWaiters: { test: () => boolean; resolve: () => void }[] = [];
 
   /** Answers the next `times` matching calls with `status` (e.g. 429 with Retry-After, 500, 403). */
@@ -130,6 +132,14 @@ export class FakeConnector {
     if (req.method === 'GET' && path === '/openid' && this.openIdMetadata)
       return send(200, this.openIdMetadata);
     if (req.method === 'GET' && path === '/jwks' && this.jwks) return send(200, this.jwks);
+    const member = /^\/v3\/conversations\/[^/]+\/members\/([^/?]+)$/.exec(path);
+    if (req.method === 'GET' && member) {
+      const id = decodeURIComponent(member[1]);
+      const upn = this.upns.get(id);
+      this.calls.push({ method: 'GET', path, body: {}, status: upn ? 200 : 404 });
+      if (!upn) return send(404, { error: { code: 'MemberNotFound' } });
+      return send(200, { id, name: 'member', userPrincipalName: upn, email: upn });
+    }
     const file = /^\/v3\/attachments\/([^/]+)\/views\/[^/]+$/.exec(path);
     if (req.method === 'GET' && file) {
       const served = this.files.get(decodeURIComponent(file[1]));

@@ -332,6 +332,24 @@ describe('Escalation to a support agent (HTTP, CloudAdapter, SQLite, fake connec
     assert.equal(ticket.assignee?.aadObjectId, SAKURA.aadObjectId);
   });
 
+  it("the agent's card names the requester with their UPN and a chat link; short headings; 'not rated'", async () => {
+    h = await new TicketHarness().start();
+    h.connector.upns.set(HANAKO.id, 'hanako.sato@contoso.example');
+    await escalate(h);
+    let ticket = await h.settled(1);
+    const card = JSON.stringify(ticket.card && h.connector.createdThreads[0].body);
+    assert.ok(card.includes('佐藤 花子 (hanako.sato@contoso.example)'), 'name and UPN');
+    assert.ok(card.includes('https://teams.microsoft.com/l/chat/0/0?users=hanako.sato%40contoso.example'));
+    assert.ok(card.includes(t('ticket.detail.device')) && !card.includes(t('escalation.field.device')));
+    const thread = ticket.card!.threadConversationId;
+    await h.execute(SAKURA, thread, 'ticket.take', { ticket: 1 });
+    await h.execute(SAKURA, thread, 'ticket.resolve', { ticket: 1 });
+    await h.userClicks(HANAKO, { action: 'ticket.feedback', ticket: '1', solved: 'yes' });
+    ticket = await h.settled(1);
+    const updated = JSON.stringify(h.connector.updates.at(-1)?.body);
+    assert.ok(updated.includes(t('ticket.feedback.solvedNotRated')), 'a rating never given is "not rated"');
+  });
+
   it("a card's button acts only on that card's ticket, whatever ticket number its data names", async () => {
     h = await new TicketHarness().start();
     await escalate(h);

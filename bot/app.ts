@@ -80,6 +80,10 @@ export function createApp(deps: AppDeps): App {
     catalog: deps.catalog,
     logger: deps.logger,
     attachments: parts.tickets.attachments,
+    readiness: {
+      storage: () => deps.storage.read(['signin-desk/readiness-probe']),
+      graph: () => deps.directory.listSubscribedSkus(),
+    },
     onClose: () => outbox.stop(),
   });
   // Whatever an earlier run left undelivered goes out now.

@@ -7,6 +7,9 @@ import type { ContentCatalog } from '../core/content/catalog';
 import { LANGUAGES } from '../core/language';
 import type { Logger } from './logger';
 
+/** A readiness check that takes longer than this counts as unavailable. */
+const READY_TIMEOUT_MS = 3000;
+
 export interface ServerDeps {
   /** Requests are authenticated with the adapter's own settings before it runs the turn. */
   adapter: AuthenticatedAdapter;
@@ -17,6 +20,8 @@ export interface ServerDeps {
   attachments?: {
     load(token: string): Promise<{ contentType: string; name: string; body: Buffer } | undefined>;
   };
+  /** What `/readyz` checks: each dependency, answered within the probe's time limit. */
+  readiness?: Record<string, () => Promise<unknown>>;
   /** Runs once no more turns can start (stops background work such as the ticket outbox). */
   onClose?: () => void | Promise<void>;
 }
@@ -110,6 +115,30 @@ export function createServer(deps: ServerDeps): BotServer {
 
   server.get('/healthz', async (_req, res) => {
     res.send(closing ? 503 : 200, { status: closing ? 'stopping' : 'ok' });
+  });
+
+  // Ready: storage and Graph answer (load balancers and App Service health checks use this; /healthz stays cheap).
+  server.get('/readyz', async (_req, res) => {
+    const checks = Object.entries(deps.readiness ?? {});
+    const results = await Promise.all(
+      checks.map(async ([name, check]) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS);
+        });
+        try {
+          await Promise.race([check(), timeout]);
+          return [name, 'ok'] as const;
+        } catch (error) {
+          deps.logger.warn('not ready', { dependency: name, error: (error as Error).name });
+          return [name, 'unavailable'] as const;
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+    const ready = !closing && results.every(([, state]) => state === 'ok');
+    res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...Object.fromEntries(results) });
   });
 
   server.get('/downloads/:fileName', async (req, res) => {

@@ -58,6 +58,26 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
     assert.equal(connector.calls[0].authorization, undefined, 'local mode sends no token');
   });
 
+  it('serves /readyz: 503 naming the dependency that does not answer, 200 when all do', async () => {
+    let response = await fetch(`${botUrl}/readyz`);
+    assert.equal(response.status, 503);
+    assert.deepEqual(await response.json(), { status: 'not ready', storage: 'ok', graph: 'unavailable' });
+    const ready = createApp({
+      config: loadConfig({ DATA_DIR: dataDir }),
+      storage,
+      ...testAppDeps(),
+      directory: { listSubscribedSkus: async () => [] } as never,
+    });
+    const readyUrl = `http://127.0.0.1:${(await ready.server.listen(0, '127.0.0.1')).port}`;
+    try {
+      response = await fetch(`${readyUrl}/readyz`);
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { status: 'ready', storage: 'ok', graph: 'ok' });
+    } finally {
+      await ready.server.close(1000);
+    }
+  });
+
   it('serves /healthz', async () => {
     const response = await fetch(`${botUrl}/healthz`);
     assert.equal(response.status, 200);

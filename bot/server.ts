@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import restify from 'restify';
 import type { Activity, TurnContext } from 'botbuilder';
 import { AuthenticationError } from 'botframework-connector';
@@ -5,7 +6,7 @@ import type { AuthenticatedAdapter } from './authenticatedAdapter';
 import { checkEnvelope } from './activityEnvelope';
 import type { ContentCatalog } from '../core/content/catalog';
 import { LANGUAGES } from '../core/language';
-import type { Logger } from './logger';
+import { withCorrelation, type Logger } from './logger';
 
 /** A readiness check that takes longer than this counts as unavailable. */
 const READY_TIMEOUT_MS = 3000;
@@ -57,7 +58,9 @@ export function createServer(deps: ServerDeps): BotServer {
       res.send(400, { error: `Not an activity this bot accepts (${check.problem}).` });
       return;
     }
-    const turn = handleActivity(req, res).catch((error: Error) => {
+    const activityId = (req.body as { id?: unknown }).id;
+    const correlationId = typeof activityId === 'string' ? activityId : randomUUID();
+    const turn = withCorrelation(correlationId, () => handleActivity(req, res)).catch((error: Error) => {
       deps.logger.error('request failed outside a turn', { error });
       if (!res.headersSent) res.send(500, { error: 'The request could not be processed.' });
     });

@@ -5,7 +5,7 @@ import type { OutboxItem, Ticket } from '../../core/tickets/ticket';
 import type { TicketRepository } from '../../core/tickets/ticketDesk';
 import { enqueue, markUnreachable, type RuleResult } from '../../core/tickets/ticketRules';
 import type { TicketViews, UnreachableReason } from '../../views/ticketViews';
-import type { Logger } from '../logger';
+import { withCorrelation, type Logger } from '../logger';
 import type { AddressBook } from './addressBook';
 import { backoffDelay, ConversationRateLimiter } from './rateLimiter';
 import type { SupportChannels } from './supportChannels';
@@ -101,7 +101,7 @@ export class TicketOutbox {
       this.rerun.add(number);
       return;
     }
-    const drive = this.drive(number)
+    const drive = withCorrelation(`ticket-${number}`, () => this.drive(number))
       .catch((error: Error) => {
         // Storage trouble, say: try this ticket again later rather than waiting for a restart.
         this.schedule(number, this.backoff.maxMs);

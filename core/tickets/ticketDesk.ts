@@ -63,7 +63,9 @@ export class TicketDesk {
   /** Opens a ticket once per key (a confirm card's id); the same key again returns the first ticket. */
   async openOnce(draft: TicketDraft, key: string): Promise<{ ticket: Ticket; existed: boolean }> {
     const result = await this.repository.createOnce(key, (number) => newTicket(number, draft, this.now()));
-    if (!result.existed) this.onPending(result.ticket);
+    // Also for a ticket that existed: a Send after a crash may have just written it for the process that died, and
+    // its card is then still to post. Asking the outbox twice is harmless (its claims keep a post single).
+    if (result.ticket.outbox.length > 0) this.onPending(result.ticket);
     return result;
   }
 

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../bot/paths';
 import type { CreateOnlyStorage } from '../../bot/storage/createOnly';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import { StorageTicketRepository } from '../../bot/tickets/storageTicketRepository';
 import { Azurite } from '../helpers/azurite';
 import { FakeConnector, postActivity } from '../helpers/fakeConnector';
 import { freePort } from '../helpers/ports';
+import { seededRandom, startBotProcess } from '../helpers/botProcess';
 import { loadCatalog, submitDataOf, type CardContent } from '../helpers/testBot';
 
 /**
@@ -33,39 +33,6 @@ const SCRIPT: Step[] = [
   { value: { action: 'ticket.screenshot', choice: 'none' } },
   { value: { action: 'ticket.confirm', choice: 'send' } },
 ];
-
-/** A deterministic generator, so a run can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function startBot(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  let output = '';
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join('bot', 'index.ts')], {
-    cwd: projectRoot(),
-    env: { ...process.env, PORT: String(port), MicrosoftAppId: '', LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`bot did not start:\n${output}`);
-}
 
 const killed = (child: ChildProcess) =>
   new Promise<void>((resolve) => {
@@ -148,10 +115,10 @@ for (const backend of backends) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const env = { ...store.env, SUPPORT_CHANNEL_ID: SUPPORT_CHANNEL };
-      const next = random(backend.name.length * 7919);
+      const next = seededRandom(backend.name.length * 7919);
       const ended = loadCatalog().text('ja', 'card.finishedDiagnosis');
       const stale = loadCatalog().text('ja', 'prompt.stale');
-      let child = await startBot(port, env);
+      let child = (await startBotProcess(port, { LOG_LEVEL: 'error', ...env })).child;
       const progress = Array.from({ length: USERS }, () => 0);
       let turns = 0;
       let kills = 0;
@@ -205,7 +172,7 @@ for (const backend of backends) {
             await killed(child);
             kills++;
             await round;
-            child = await startBot(port, env);
+            child = (await startBotProcess(port, { LOG_LEVEL: 'error', ...env })).child;
             lastRestart = Date.now();
           } else await round;
         }

@@ -5,20 +5,9 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
+import { seededRandom } from '../helpers/botProcess';
 import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnector';
 import { submitDataOf, testAppDeps, type CardContent } from '../helpers/testBot';
-
-/** A small deterministic generator, so a failing fuzz case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const deep = (levels: number): unknown => {
   let value: unknown = { end: true };
@@ -182,7 +171,7 @@ describe('Hostile input: a clear answer, no change, no crash (HTTP, local mode)'
   });
 
   it('5,000 generated activities: no answer of 500 or more, no stack trace, bounded memory, alive after', async () => {
-    const next = random(20261203);
+    const next = seededRandom(20261203);
     const valid = [
       teamsMessage(connector.url, { text: 'Office 2016 にサインインできない' }),
       {

@@ -1,39 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../bot/paths';
 import { freePort } from '../helpers/ports';
+import { startBotProcess } from '../helpers/botProcess';
 import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnector';
 import { submitDataOf, type CardContent } from '../helpers/testBot';
-
-/** The real entry point (bot/index.ts) in its own process, as `npm start` runs it. */
-async function startBot(
-  port: number,
-  dataDir: string,
-): Promise<{ child: ChildProcess; output: () => string }> {
-  let output = '';
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join('bot', 'index.ts')], {
-    cwd: projectRoot(),
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MicrosoftAppId: '', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return { child, output: () => output };
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`bot did not start:\n${output}`);
-}
 
 const exited = (child: ChildProcess) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -65,7 +38,7 @@ describe('Restart: the real process, SQLite state, kill -9 and SIGTERM', functio
   it('continues a dialog at the same step after kill -9 and a restart', async () => {
     const port = await freePort();
     const botUrl = `http://127.0.0.1:${port}`;
-    const first = await startBot(port, dataDir);
+    const first = await startBotProcess(port, { DATA_DIR: dataDir });
     children.push(first.child);
 
     await postActivity(botUrl, teamsMessage(connector.url, { text: 'Office 2019 でサインインできません' }));
@@ -80,7 +53,7 @@ describe('Restart: the real process, SQLite state, kill -9 and SIGTERM', functio
     first.child.kill('SIGKILL');
     assert.equal((await exited(first.child)).signal, 'SIGKILL');
 
-    const second = await startBot(port, dataDir);
+    const second = await startBotProcess(port, { DATA_DIR: dataDir });
     children.push(second.child);
     await postActivity(botUrl, teamsMessage(connector.url, { value: step2 }));
     await connector.waitForActivities(4);
@@ -92,7 +65,7 @@ describe('Restart: the real process, SQLite state, kill -9 and SIGTERM', functio
   it('on SIGTERM finishes the turn in flight, saves its state and exits cleanly', async () => {
     const port = await freePort();
     const botUrl = `http://127.0.0.1:${port}`;
-    const bot = await startBot(port, dataDir);
+    const bot = await startBotProcess(port, { DATA_DIR: dataDir });
     children.push(bot.child);
 
     connector.replyDelayMs = 1500;
@@ -107,7 +80,7 @@ describe('Restart: the real process, SQLite state, kill -9 and SIGTERM', functio
     assert.equal(connector.activities.length, 2, 'both replies of the turn were delivered');
 
     connector.replyDelayMs = 0;
-    const again = await startBot(port, dataDir);
+    const again = await startBotProcess(port, { DATA_DIR: dataDir });
     children.push(again.child);
     await postActivity(botUrl, teamsMessage(connector.url, { value: stepOf(connector.activities[1])! }));
     await connector.waitForActivities(3);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../../bot/paths';
 import { StorageTicketRepository } from '../../bot/tickets/storageTicketRepository';
 import { Azurite } from '../helpers/azurite';
 import { FakeConnector, postActivity } from '../helpers/fakeConnector';
 import { freePort } from '../helpers/ports';
+import { startBotProcess } from '../helpers/botProcess';
 
 const SUPPORT_CHANNEL = '19:support-two@thread.tacv2';
 const TENANT = '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
@@ -17,30 +17,6 @@ const agent = (n: number) => ({
   name: `Agent ${n}`,
   aadObjectId: `2b000000-0000-4000-8000-00000000000${n}`,
 });
-
-/** The real entry point (bot/index.ts) in its own process, on the shared Blob container. */
-async function startBot(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  let output = '';
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join('bot', 'index.ts')], {
-    cwd: projectRoot(),
-    env: { ...process.env, PORT: String(port), MicrosoftAppId: '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`bot did not start:\n${output}`);
-}
 
 describe('Two bot processes on one Azure Blob container (Azurite)', function () {
   this.timeout(120_000);
@@ -58,12 +34,14 @@ describe('Two bot processes on one Azure Blob container (Azurite)', function () 
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       children.push(
-        await startBot(port, {
-          AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-          AZURE_STORAGE_CONTAINER: container,
-          SUPPORT_CHANNEL_ID: SUPPORT_CHANNEL,
-          DATA_DIR: join(dataDir, String(i)),
-        }),
+        (
+          await startBotProcess(port, {
+            AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+            AZURE_STORAGE_CONTAINER: container,
+            SUPPORT_CHANNEL_ID: SUPPORT_CHANNEL,
+            DATA_DIR: join(dataDir, String(i)),
+          })
+        ).child,
       );
       urls.push(`http://127.0.0.1:${port}`);
     }

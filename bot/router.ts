@@ -282,11 +282,7 @@ export class TurnRouter {
     });
     switch (decision.kind) {
       case 'answer':
-        if (decision.explain)
-          for (const entry of reading.details.errorCodes.slice(0, 2))
-            await context.sendActivity(
-              MessageFactory.attachment(this.deps.views.errorCode(facts.language, entry)),
-            );
+        if (decision.explain) await this.explainCodes(context, facts, reading.details.errorCodes);
         await dc.continueDialog();
         // A pasted error is what the form asks for; a described problem may have a fix to try first.
         if (decision.offer && decision.offer.via !== 'errorCode')
@@ -301,10 +297,7 @@ export class TurnRouter {
           explain: reading.details.errorCodes,
         });
       case 'explain':
-        for (const entry of reading.details.errorCodes.slice(0, 2))
-          await context.sendActivity(
-            MessageFactory.attachment(this.deps.views.errorCode(facts.language, entry)),
-          );
+        await this.explainCodes(context, facts, reading.details.errorCodes);
         await dc.repromptDialog();
         return;
       case 'restartFlow':
@@ -452,9 +445,18 @@ export class TurnRouter {
           ...(carried ? { trail: carried } : {}),
         };
     // Error codes in the words are explained first, as for a first message.
-    for (const entry of (target.explain ?? []).slice(0, 2))
-      await context.sendActivity(MessageFactory.attachment(views.errorCode(language, entry)));
+    await this.explainCodes(context, facts, target.explain ?? []);
     await dc.beginDialog(this.deps.mainDialog.id, options);
+  }
+
+  /** What pasted error codes mean, on cards (two at most: a third would bury the answer). */
+  private async explainCodes(
+    context: TurnContext,
+    facts: TurnFacts,
+    entries: readonly ErrorCodeEntry[],
+  ): Promise<void> {
+    for (const entry of entries.slice(0, 2))
+      await context.sendActivity(MessageFactory.attachment(this.deps.views.errorCode(facts.language, entry)));
   }
 
   /** The earlier question (answered in this diagnosis) that the words answer with another choice, if any. */

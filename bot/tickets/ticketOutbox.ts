@@ -73,6 +73,8 @@ export class TicketOutbox {
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly limiter: ConversationRateLimiter;
   private readonly instance = randomUUID();
+  /** Tickets with an item this instance claimed and has not settled yet. */
+  private readonly unsettled = new Set<number>();
   private readonly running = new Map<number, Promise<void>>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private stopped = false;
@@ -149,10 +151,10 @@ export class TicketOutbox {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await this.idle();
-    for (const ticket of await this.options.repository.list().catch(() => [])) {
-      if (!ticket.outbox.some((i) => i.leaseOwner === this.instance)) continue;
+    // Only tickets whose claim was not settled (a storage error mid-settle) still carry this instance's claim.
+    for (const number of this.unsettled) {
       await this.options.repository
-        .update(ticket.number, (current) => ({
+        .update(number, (current) => ({
           ...current,
           outbox: current.outbox.map((i) =>
             i.leaseOwner === this.instance ? { ...i, leaseUntil: undefined, leaseOwner: undefined } : i,
@@ -160,7 +162,7 @@ export class TicketOutbox {
         }))
         .catch((error: Error) =>
           this.options.logger.warn('could not release an outbox claim at shutdown; it runs out by itself', {
-            ticket: ticket.number,
+            ticket: number,
             error: error.message,
           }),
         );
@@ -200,6 +202,7 @@ export class TicketOutbox {
       const waitMs = Date.parse(item.notBefore) - this.now().getTime();
       if (waitMs > 0) return this.schedule(number, waitMs);
 
+      let heldUntil = this.now().getTime() + this.leaseMs;
       // Claim the item, so a second instance on the same storage does not post it too.
       const claimed = await this.options.repository.update(number, (current): RuleResult => {
         const first = current.outbox[0];
@@ -208,7 +211,10 @@ export class TicketOutbox {
           first.leaseUntil &&
           first.leaseOwner !== this.instance &&
           Date.parse(first.leaseUntil) > this.now().getTime();
-        if (leasedByOther) return { refused: 'busy' };
+        if (leasedByOther) {
+          heldUntil = Date.parse(first.leaseUntil!);
+          return { refused: 'busy' };
+        }
         if (first.leaseOwner && first.leaseOwner !== this.instance)
           this.options.logger.warn('taking over an outbox item whose claim ran out (its instance stopped?)', {
             ticket: number,
@@ -223,14 +229,12 @@ export class TicketOutbox {
       if (!claimed || 'refused' in claimed) {
         if (claimed && 'refused' in claimed && claimed.refused === 'busy') {
           // Another instance holds it: look again when its claim runs out (it may have died).
-          const fresh = (await this.options.repository.get(number))?.outbox[0];
-          const until = fresh?.leaseUntil
-            ? Date.parse(fresh.leaseUntil) - this.now().getTime()
-            : this.leaseMs;
+          const until = heldUntil - this.now().getTime();
           return this.schedule(number, Math.max(100, Math.min(until + 50, this.leaseMs)));
         }
         continue;
       }
+      this.unsettled.add(number);
       const renewal = this.renewWhileDelivering(number, item.id);
       let outcome: Outcome;
       try {
@@ -239,6 +243,7 @@ export class TicketOutbox {
         clearInterval(renewal);
       }
       await this.settle(number, item, outcome);
+      this.unsettled.delete(number);
     }
   }
 

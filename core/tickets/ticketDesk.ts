@@ -13,8 +13,8 @@ export interface TicketRepository {
   /** Takes the next ticket number and stores the ticket built with it; a number is never handed out twice. */
   create(build: (number: number) => Ticket): Promise<Ticket>;
   /**
-   * As `create`, once per key: a second call with the same key (from any instance) returns the first ticket,
-   * with `existed`, and takes no number.
+   * As `create`, once per key: a later call with the same key (from any instance) returns the first ticket, with
+   * `existed`. Calls racing on one key open one ticket; the losers' numbers are skipped.
    */
   createOnce(key: string, build: (number: number) => Ticket): Promise<{ ticket: Ticket; existed: boolean }>;
   /** The ticket `createOnce` opened with this key. */

@@ -6,6 +6,7 @@ import type { Understanding } from '../core/intent/intentModel';
 import type { AppConfig } from './config';
 import { createBot, type TicketParts } from './createBot';
 import { TeamsMessenger } from './tickets/teamsMessenger';
+import type { ChannelPostFinder } from './tickets/channelPostFinder';
 import { TicketOutbox, type TicketOutboxOptions } from './tickets/ticketOutbox';
 import type { Logger } from './logger';
 import { createServer, type BotServer } from './server';
@@ -19,6 +20,8 @@ export interface AppDeps {
   catalog: ContentCatalog;
   logger: Logger;
   directory: Directory;
+  /** Graph's view of the support channels, to find a card whose post was cut short. */
+  channelPosts?: ChannelPostFinder;
   products: ProductCatalog;
   understanding: Understanding;
   /** Tests pass one that trusts a loopback JWKS; production builds it from config. */
@@ -70,6 +73,7 @@ export function createApp(deps: AppDeps): App {
     views: parts.tickets.views,
     logger: deps.logger,
     supportLanguage: deps.config.support.language,
+    postFinder: deps.channelPosts,
     now: deps.now,
     ...deps.outbox,
   });

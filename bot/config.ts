@@ -99,6 +99,9 @@ const envSchema = z
     SUPPORT_CHANNEL_ID_ACTIVATION: channelId,
     SUPPORT_CHANNEL_ID_ACCOUNT: channelId,
     SUPPORT_CHANNEL_ID_OTHER: channelId,
+    SUPPORT_TEAM_GROUP_ID: optionalString.pipe(
+      z.string().regex(guid, "must be the team's group id (a GUID: groupId= in the team's link)").optional(),
+    ),
     SUPPORT_LANGUAGE: optionalString.pipe(z.enum(['ja', 'en']).optional()),
     SUPPORT_TIME_ZONE: optionalString.pipe(
       z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo').optional(),
@@ -220,6 +223,8 @@ export interface SupportConfig {
   channels: {
     default?: string;
     byCategory: Partial<Record<'signin' | 'activation' | 'account' | 'other', string>>;
+    /** SUPPORT_TEAM_GROUP_ID: lets the outbox look in the configured channels through Graph. */
+    teamGroupId?: string;
   };
   /** The language of the cards and notes in the support channel. */
   language: 'ja' | 'en';
@@ -276,6 +281,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
             ] as const
           ).filter(([, id]) => id !== undefined),
         ),
+        teamGroupId: e.SUPPORT_TEAM_GROUP_ID?.toLowerCase(),
       },
       language: e.SUPPORT_LANGUAGE ?? 'ja',
       timeZone: e.SUPPORT_TIME_ZONE ?? 'Asia/Tokyo',

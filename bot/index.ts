@@ -45,7 +45,7 @@ async function main(): Promise<void> {
 
   const products = ProductCatalog.load(join(projectRoot(), 'content', 'licensing'));
   const understanding = loadUnderstanding(join(projectRoot(), 'content'));
-  const storage = await openStorage(config.storage, resolve(config.dataDir));
+  const storage = await openStorage(config.storage, resolve(config.dataDir), logger);
   logger.info('storage', {
     kind: config.storage.kind,
     container: 'container' in config.storage ? config.storage.container : undefined,
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     catalog,
     logger,
     directory: graph.directory,
+    channelPosts: graph.directory,
     products,
     understanding,
   });

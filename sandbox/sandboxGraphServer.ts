@@ -44,6 +44,20 @@ export interface SandboxFault {
   message?: string;
 }
 
+/**
+ * A root message in a team's channel, as Graph's chatMessage resource shows it (only the fields the bot reads).
+ * The sandbox has no Teams of its own: a test that fakes the Bot Connector adds what the bot posted.
+ */
+export interface SandboxChannelMessage {
+  id: string;
+  createdDateTime: string;
+  lastModifiedDateTime: string;
+  deletedDateTime?: string | null;
+  messageType?: string;
+  from?: { application?: { id: string; displayName?: string } | null } | null;
+  attachments: { id?: string; contentType: string; content: string | null }[];
+}
+
 export interface SandboxRequestRecord {
   method: string;
   /** Path and query exactly as received (raw, not decoded). */
@@ -779,6 +793,8 @@ interface ActiveFault extends SandboxFault {
 
 export class SandboxGraphServer {
   private readonly log: SandboxRequestRecord[] = [];
+  /** Channel messages by `${teamId}/${channelId}`, oldest first. */
+  private readonly channelMessages = new Map<string, SandboxChannelMessage[]>();
   private faults: ActiveFault[] = [];
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed = false;
@@ -826,6 +842,12 @@ export class SandboxGraphServer {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /** Adds a message to a channel, as if the bot had posted it through the Bot Connector. */
+  addChannelMessage(teamId: string, channelId: string, message: SandboxChannelMessage): void {
+    const key = `${teamId.toLowerCase()}/${channelId}`;
+    this.channelMessages.set(key, [...(this.channelMessages.get(key) ?? []), message]);
   }
 
   async close(): Promise<void> {
@@ -1096,6 +1118,14 @@ export class SandboxGraphServer {
         if (lower(sub) === 'healthoverviews' && extra.length === 0) return this.healthOverviews(cast, ctx);
         return unknown();
       }
+      case 'teams': {
+        // GET /teams/{team-id}/channels/{channel-id}/messages/delta, with `lastModifiedDateTime gt` only.
+        if (lower(sub) !== 'channels' || cast === undefined) return unknown();
+        if (extra.length !== 2 || lower(extra[0]) !== 'messages' || lower(extra[1]) !== 'delta')
+          return unknown();
+        get();
+        return this.channelMessagesDelta(key!, cast, ctx);
+      }
       case 'rolemanagement': {
         if (lower(key) !== 'directory' || lower(sub) !== 'roleassignments' || cast !== undefined)
           return unknown();
@@ -1104,6 +1134,26 @@ export class SandboxGraphServer {
       }
     }
     return unknown();
+  }
+
+  private channelMessagesDelta(teamId: string, channelId: string, ctx: RouteContext): Json {
+    this.rejectOptions(ctx, ['orderby', 'search', 'skip', 'select']);
+    const filter = ctx.query.options.get('filter');
+    let after = -Infinity;
+    if (filter !== undefined) {
+      const m = /^\s*lastModifiedDateTime\s+gt\s+(\S+)\s*$/i.exec(filter);
+      if (!m || Number.isNaN(Date.parse(m[1])))
+        throw badRequest(
+          `Invalid filter clause: only 'lastModifiedDateTime gt {dateTime}' is supported on delta.`,
+        );
+      after = Date.parse(m[1]);
+    }
+    const messages = (this.channelMessages.get(`${teamId.toLowerCase()}/${channelId}`) ?? []).filter(
+      (m) => Date.parse(m.lastModifiedDateTime) > after,
+    );
+    const out = this.page(messages as unknown as Json[], ctx, 50, 50, 'Collection(chatMessage)');
+    if (!out['@odata.nextLink']) out['@odata.deltaLink'] = `${this.url}${ctx.rawPath}?$deltatoken=sandbox`;
+    return out;
   }
 
   /** 400 for query options an endpoint doesn't support (Graph would often ignore or reject them). */

@@ -40,6 +40,7 @@ export interface TeamsManifestJson {
     additionalLanguages?: { languageTag: string; file: string }[];
   };
   bots?: { botId: string; scopes: string[]; commandLists?: BotCommandList[]; [key: string]: unknown }[];
+  webApplicationInfo?: { id: string; resource?: string };
   [key: string]: unknown;
 }
 

@@ -46,7 +46,11 @@ export function applyEnvironment(
     if (!GUID.test(appId))
       problems.push(`MicrosoftAppId "${appId}" is not a GUID (expected the bot's app ID)`);
     else if (!result.bots?.[0]) problems.push('MicrosoftAppId is set but manifest.json has no bots[0]');
-    else result.bots[0].botId = appId;
+    else {
+      result.bots[0].botId = appId;
+      // Resource-specific consent is granted to the same Entra app as the bot.
+      if (result.webApplicationInfo) result.webApplicationInfo.id = appId;
+    }
   }
   if (result.bots?.[0]?.botId === PLACEHOLDER_BOT_ID) {
     warnings.push(

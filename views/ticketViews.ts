@@ -99,22 +99,33 @@ export class TicketViews {
   // --- the support channel ---
 
   /** The ticket's card in the support channel, always rendered from the stored ticket. */
-  channelCard(language: Language, ticket: Ticket): CardAttachment {
+  /** `postMarker` goes into the buttons' data of a first post, so the outbox can find the card in the channel. */
+  channelCard(language: Language, ticket: Ticket, postMarker?: string): CardAttachment {
     // Long answers and messages in Japanese can pass the card limit: shorten, then drop, the repeated texts
     // (the thread has them in full) rather than fail to post or update the card.
     for (const detail of CARD_DETAIL_LEVELS) {
       try {
-        return this.channelCardAt(language, ticket, detail);
+        return this.channelCardAt(language, ticket, detail, postMarker);
       } catch (error) {
         if (!(error instanceof CardTooLargeError)) throw error;
       }
     }
-    return this.channelCardAt(language, ticket, { textLimit: 0, recent: 0, links: 0, trail: false });
+    return this.channelCardAt(
+      language,
+      ticket,
+      { textLimit: 0, recent: 0, links: 0, trail: false },
+      postMarker,
+    );
   }
 
-  private channelCardAt(language: Language, ticket: Ticket, detail: CardDetail): CardAttachment {
+  private channelCardAt(
+    language: Language,
+    ticket: Ticket,
+    detail: CardDetail,
+    postMarker?: string,
+  ): CardAttachment {
     const t = (key: string, params?: Record<string, string | number>) => this.text(language, key, params);
-    const data = { ticket: ticket.number };
+    const data = { ticket: ticket.number, ...(postMarker ? { post: postMarker } : {}) };
     const active = ['open', 'assigned', 'waitingForUser'].includes(ticket.status);
     const executeActions: TicketCardData['executeActions'] = [];
     if (ticket.status === 'open')

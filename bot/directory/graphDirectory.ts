@@ -17,6 +17,7 @@ import {
   type UserSummary,
 } from '../../core/licensing/directory';
 import type { Logger } from '../logger';
+import type { ChannelInTeam, ChannelPostFinder } from '../tickets/channelPostFinder';
 import { encodeFilter, equals, isGuid, pathSegment, startsWith } from './odata';
 import { TtlCache } from './ttlCache';
 
@@ -42,6 +43,8 @@ const USER_SELECT =
 const SKU_SELECT = 'skuId,skuPartNumber,capabilityStatus,consumedUnits,prepaidUnits,servicePlans';
 const BATCH_LIMIT = 20;
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+/** A channel post looked for is minutes old: a few pages of the delta are plenty. */
+const CHANNEL_POST_PAGES = 4;
 
 /** The operation a request belongs to: its deadline, shared by every attempt and every request of it. */
 class Budget {
@@ -144,7 +147,7 @@ class BearerTokenHandler implements Middleware {
 }
 
 /** Microsoft Graph behind the domain's Directory port, with caching, batching and a time budget. */
-export class GraphDirectory implements Directory {
+export class GraphDirectory implements Directory, ChannelPostFinder {
   readonly logger: Logger;
   readonly timing: {
     now: () => number;
@@ -428,6 +431,31 @@ export class GraphDirectory implements Directory {
     });
   }
 
+  /**
+   * Channel messages delta with `lastModifiedDateTime gt` (needs ChannelMessage.Read.Group, granted to the app by
+   * resource-specific consent when the team installs it, or ChannelMessage.Read.All).
+   */
+  findChannelPost(channel: ChannelInTeam, since: Date, marker: string): Promise<string | undefined> {
+    return this.operation('findChannelPost', async () => {
+      let next: string | undefined =
+        `/teams/${pathSegment(channel.teamGroupId)}/channels/${pathSegment(channel.channelId)}/messages/delta` +
+        `?$top=50&$filter=${encodeFilter(`lastModifiedDateTime gt ${since.toISOString()}`)}`;
+      for (let page = 0; next && page < CHANNEL_POST_PAGES; page++) {
+        const answer: { value?: unknown; '@odata.nextLink'?: string } = await this.get(next);
+        if (!Array.isArray(answer?.value))
+          throw new DirectoryError('malformed', 'channel messages came back without a list');
+        const found = (answer.value as ChannelMessage[]).find(
+          (m) =>
+            !m.deletedDateTime &&
+            (m.attachments ?? []).some((a) => typeof a.content === 'string' && a.content.includes(marker)),
+        );
+        if (found) return String(found.id);
+        next = answer['@odata.nextLink'] ? this.relativeToBase(answer['@odata.nextLink']) : undefined;
+      }
+      return undefined;
+    });
+  }
+
   isMemberOfGroup(userId: string, groupId: string): Promise<boolean> {
     return this.operation('isMemberOfGroup', async () => {
       const key = `${userId}|${groupId}`;
@@ -443,6 +471,12 @@ export class GraphDirectory implements Directory {
       return member;
     });
   }
+}
+
+interface ChannelMessage {
+  id: string;
+  deletedDateTime?: string | null;
+  attachments?: { contentType?: string; content?: string | null }[];
 }
 
 function normaliseUser(user: DirectoryUser): DirectoryUser {

@@ -92,13 +92,15 @@ export class SupportChannelTurns {
       return 'handled';
     }
     const channelData = context.activity.channelData as
-      { team?: { id?: string }; tenant?: { id?: string } } | undefined;
+      { team?: { id?: string; aadGroupId?: string }; tenant?: { id?: string } } | undefined;
     await this.deps.channels.register(
       {
         channelId,
         serviceUrl: context.activity.serviceUrl,
         tenantId: channelData?.tenant?.id ?? context.activity.conversation.tenantId,
         teamId: channelData?.team?.id,
+        teamGroupId:
+          typeof channelData?.team?.aadGroupId === 'string' ? channelData.team.aadGroupId : undefined,
         registeredBy: context.activity.from?.aadObjectId ?? context.activity.from?.id,
         registeredAt: this.now().toISOString(),
       },

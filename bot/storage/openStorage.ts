@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { StorageConfig } from '../config';
+import type { Logger } from '../logger';
+import { logAzureStorageRetries } from './azureSdkRetries';
 import { BlobStorage } from './blobStorage';
 import type { CreateOnlyStorage } from './createOnly';
 import { SqliteStorage } from './sqliteStorage';
@@ -10,8 +12,10 @@ import { SqliteStorage } from './sqliteStorage';
 export async function openStorage(
   config: StorageConfig,
   dataDir: string,
+  logger: Logger,
 ): Promise<CreateOnlyStorage & { close?: () => void }> {
   if (config.kind === 'sqlite') return new SqliteStorage(join(dataDir, 'state.sqlite'));
+  logAzureStorageRetries(logger);
   const service =
     'connectionString' in config
       ? BlobServiceClient.fromConnectionString(config.connectionString)

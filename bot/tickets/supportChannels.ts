@@ -7,6 +7,8 @@ export type { SupportChannel };
 export interface ConfiguredSupportChannels {
   default?: string;
   byCategory: Partial<Record<TicketCategory, string>>;
+  /** SUPPORT_TEAM_GROUP_ID: the group id of the team that holds the configured channels. */
+  teamGroupId?: string;
 }
 
 interface Registrations {
@@ -30,7 +32,7 @@ export class SupportChannels {
   async channelFor(category: TicketCategory): Promise<SupportChannel | undefined> {
     const registered = await this.registrations();
     const configured = (id: string | undefined): SupportChannel | undefined =>
-      id ? { channelId: id } : undefined;
+      id ? { channelId: id, teamGroupId: this.configured.teamGroupId } : undefined;
     return (
       registered.byCategory[category] ??
       configured(this.configured.byCategory[category]) ??

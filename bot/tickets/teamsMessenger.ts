@@ -10,6 +10,8 @@ import { runProactive } from '../proactiveScope';
 
 /** The part of botframework-connector's client used here (the adapter puts one in every turn's state). */
 interface ConversationsApi {
+  /** The Azure core-client under the connector (not in its typings): its pipeline retries 5xx and dropped sockets. */
+  client?: { pipeline?: { removePolicy(policy: { name: string }): unknown } };
   conversations: {
     createConversation(parameters: ConversationParameters): Promise<{ id?: string; activityId?: string }>;
   };
@@ -31,6 +33,8 @@ export interface ChannelTarget {
 /** The proactive calls tickets need. The outbox depends on this, so tests can also fake it. */
 export interface TicketMessenger {
   postToChannel(channel: ChannelTarget, activity: Partial<Activity>): Promise<PostedThread>;
+  /** The thread of a root message already in the channel (one found there after a crash). */
+  threadOf(channel: ChannelTarget, activityId: string): PostedThread;
   update(
     reference: Partial<ConversationReference>,
     activityId: string,
@@ -52,22 +56,12 @@ export class TeamsMessenger implements TicketMessenger {
   ) {}
 
   async postToChannel(channel: ChannelTarget, activity: Partial<Activity>): Promise<PostedThread> {
-    const reference: Partial<ConversationReference> = {
-      channelId: 'msteams',
-      serviceUrl: channel.serviceUrl,
-      bot: { id: this.botAppId, name: '' },
-      conversation: {
-        id: channel.channelId,
-        isGroup: true,
-        conversationType: 'channel',
-        name: '',
-        ...(channel.tenantId ? { tenantId: channel.tenantId } : {}),
-      },
-    };
+    const reference = this.channelReference(channel);
     // POST /v3/conversations with the channel: Teams starts a new thread whose root is this message
     // (what TeamsInfo.sendMessageToTeamsChannel does), and answers with the thread and the message id.
     const created = await this.run(reference, async (context) => {
       const connector = context.turnState.get<ConversationsApi>(context.adapter.ConnectorClientKey);
+      withoutSdkRetries(connector);
       return connector.conversations.createConversation({
         isGroup: true,
         bot: reference.bot!,
@@ -84,10 +78,30 @@ export class TeamsMessenger implements TicketMessenger {
     const activityId = created.activityId ?? threadConversationId.split(';messageid=')[1] ?? '';
     if (!threadConversationId || !activityId)
       throw new Error('Teams did not return the new thread and message ids');
-    return {
+    return threadAt(reference, threadConversationId, activityId);
+  }
+
+  threadOf(channel: ChannelTarget, activityId: string): PostedThread {
+    // A thread's conversation id is the channel's with the root message's id (what Teams answers on a post).
+    return threadAt(
+      this.channelReference(channel),
+      `${channel.channelId};messageid=${activityId}`,
       activityId,
-      threadConversationId,
-      thread: { ...reference, conversation: { ...reference.conversation!, id: threadConversationId } },
+    );
+  }
+
+  private channelReference(channel: ChannelTarget): Partial<ConversationReference> {
+    return {
+      channelId: 'msteams',
+      serviceUrl: channel.serviceUrl,
+      bot: { id: this.botAppId, name: '' },
+      conversation: {
+        id: channel.channelId,
+        isGroup: true,
+        conversationType: 'channel',
+        name: '',
+        ...(channel.tenantId ? { tenantId: channel.tenantId } : {}),
+      },
     };
   }
 
@@ -127,4 +141,25 @@ export class TeamsMessenger implements TicketMessenger {
     if (!ran) throw new Error('the proactive turn did not run');
     return result as T;
   }
+}
+
+function threadAt(
+  channel: Partial<ConversationReference>,
+  threadConversationId: string,
+  activityId: string,
+): PostedThread {
+  return {
+    activityId,
+    threadConversationId,
+    thread: { ...channel, conversation: { ...channel.conversation!, id: threadConversationId } },
+  };
+}
+
+/**
+ * The SDK sends a POST again after a 5xx or a dropped connection, which posts a card twice when only the answer
+ * was lost. A channel post is retried by the outbox instead, which first looks in the channel for the card. The
+ * adapter makes a new connector client for every proactive turn, so only this post is affected.
+ */
+function withoutSdkRetries(connector: ConversationsApi): void {
+  connector.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
 }

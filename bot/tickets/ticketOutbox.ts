@@ -7,8 +7,9 @@ import { enqueue, markUnreachable, type RuleResult } from '../../core/tickets/ti
 import type { TicketViews, UnreachableReason } from '../../views/ticketViews';
 import { withCorrelation, type Logger } from '../logger';
 import type { AddressBook } from './addressBook';
+import type { ChannelPostFinder } from './channelPostFinder';
 import { backoffDelay, ConversationRateLimiter } from './rateLimiter';
-import type { SupportChannels } from './supportChannels';
+import type { SupportChannel, SupportChannels } from './supportChannels';
 import type { PostedThread, TicketMessenger } from './teamsMessenger';
 
 export interface TicketOutboxOptions {
@@ -27,6 +28,8 @@ export interface TicketOutboxOptions {
   noChannelRetryMs?: number;
   leaseMs?: number;
   limiter?: ConversationRateLimiter;
+  /** Looks in the channel for a card whose post was cut short; without it such a card may be posted twice. */
+  postFinder?: ChannelPostFinder;
 }
 
 type Outcome =
@@ -40,6 +43,9 @@ type Outcome =
  * a card back by seconds, not a minute; a stopping instance releases its claims at once.
  */
 const DEFAULT_LEASE_MS = 10_000;
+
+/** How far before an unrecorded post the channel is searched for it (clock differences, slow answers). */
+const POST_SEARCH_MARGIN_MS = 5 * 60_000;
 
 /** Longer waits for a conversation's send limits are scheduled as retries instead of slept through. */
 const MAX_INLINE_WAIT_MS = 2_000;
@@ -314,7 +320,7 @@ export class TicketOutbox {
     try {
       switch (item.message.kind) {
         case 'postCard':
-          return await this.postCard(ticket);
+          return await this.postCard(ticket, item);
         case 'updateCard':
           return await this.updateCard(ticket, item);
         case 'toThread':
@@ -327,7 +333,7 @@ export class TicketOutbox {
     }
   }
 
-  private async postCard(ticket: Ticket): Promise<Outcome> {
+  private async postCard(ticket: Ticket, item: OutboxItem): Promise<Outcome> {
     if (ticket.card) return { kind: 'done' };
     const channel = await this.options.channels.channelFor(ticket.category);
     const serviceUrl = channel?.serviceUrl ?? ticket.serviceUrl;
@@ -335,14 +341,29 @@ export class TicketOutbox {
       this.options.logger.warn('no support channel is set up: the ticket waits', { ticket: ticket.number });
       return { kind: 'retry', error: 'no support channel', afterMs: this.options.noChannelRetryMs ?? 60_000 };
     }
-    await this.throttle(channel.channelId);
-    const posted: PostedThread = await this.options.messenger.postToChannel(
-      { channelId: channel.channelId, serviceUrl, tenantId: channel.tenantId ?? ticket.tenantId },
-      this.cardActivity(ticket),
-    );
-    this.options.logger.info('ticket card posted', { ticket: ticket.number });
+    const target = {
+      channelId: channel.channelId,
+      serviceUrl,
+      tenantId: channel.tenantId ?? ticket.tenantId,
+    };
+    let posted: PostedThread | undefined;
+    let marker = item.postMarker;
+    if (item.postStartedAt && marker) {
+      // An earlier attempt went out and its answer was never recorded: the card may be in the channel already.
+      const found = await this.findEarlierPost(ticket, item, channel, marker);
+      if (found) posted = this.options.messenger.threadOf(target, found);
+    } else {
+      marker = randomUUID();
+      await this.markPostStarted(ticket.number, item.id, marker);
+    }
+    if (!posted) {
+      await this.throttle(channel.channelId);
+      posted = await this.options.messenger.postToChannel(target, this.cardActivity(ticket, marker));
+      this.options.logger.info('ticket card posted', { ticket: ticket.number });
+    }
+    const thread = posted;
     // The card is out: a failure from here on must not make the post look failed (that would post it twice).
-    await this.options.repository.rememberCard(posted.activityId, ticket.number).catch((error: Error) =>
+    await this.options.repository.rememberCard(thread.activityId, ticket.number).catch((error: Error) =>
       this.options.logger.error('could not index the ticket card; thread replies will not find it', {
         ticket: ticket.number,
         error: error.message,
@@ -351,8 +372,62 @@ export class TicketOutbox {
     return {
       kind: 'done',
       // The card was rendered from the ticket as it was when claimed; later changes queued their own update.
-      patch: (t) => ({ ...t, card: { channelId: channel.channelId, ...posted } }),
+      patch: (t) => ({ ...t, card: { channelId: channel.channelId, ...thread } }),
     };
+  }
+
+  /** Records, before the post, that it is about to go out and the marker its card carries. */
+  private async markPostStarted(number: number, itemId: string, marker: string): Promise<void> {
+    const at = this.now().toISOString();
+    const marked = await this.options.repository.update(number, (current): RuleResult => {
+      const first = current.outbox[0];
+      if (first?.id !== itemId || first.leaseOwner !== this.instance) return { refused: 'busy' };
+      return {
+        ...current,
+        outbox: [{ ...first, postStartedAt: at, postMarker: marker }, ...current.outbox.slice(1)],
+      };
+    });
+    // Another instance took the item over (this one stalled past its claim): posting now could post it twice.
+    if (!marked || 'refused' in marked) throw new Error('the claim on the card post was lost');
+  }
+
+  /** The id of the card an earlier, unrecorded attempt posted, when the channel can be searched and has it. */
+  private async findEarlierPost(
+    ticket: Ticket,
+    item: OutboxItem,
+    channel: SupportChannel,
+    marker: string,
+  ): Promise<string | undefined> {
+    const finder = this.options.postFinder;
+    if (!finder || !channel.teamGroupId) {
+      this.options.logger.warn(
+        "an earlier post of this ticket's card was never confirmed and the channel cannot be searched (set SUPPORT_TEAM_GROUP_ID, or register the channel again): posting again, it may show twice",
+        { ticket: ticket.number },
+      );
+      return undefined;
+    }
+    const since = new Date(Date.parse(item.postStartedAt!) - POST_SEARCH_MARGIN_MS);
+    try {
+      const found = await finder.findChannelPost(
+        { teamGroupId: channel.teamGroupId, channelId: channel.channelId },
+        since,
+        marker,
+      );
+      if (found)
+        this.options.logger.warn(
+          'found the ticket card that an interrupted attempt posted; not posting again',
+          {
+            ticket: ticket.number,
+          },
+        );
+      return found;
+    } catch (error) {
+      this.options.logger.warn('could not search the channel for an unconfirmed card post; posting again', {
+        ticket: ticket.number,
+        error: (error as Error).message,
+      });
+      return undefined;
+    }
   }
 
   private async updateCard(ticket: Ticket, item: OutboxItem): Promise<Outcome> {
@@ -400,10 +475,10 @@ export class TicketOutbox {
     };
   }
 
-  private cardActivity(ticket: Ticket): Partial<Activity> {
+  private cardActivity(ticket: Ticket, postMarker?: string): Partial<Activity> {
     return {
       type: 'message',
-      attachments: [this.options.views.channelCard(this.options.supportLanguage, ticket)],
+      attachments: [this.options.views.channelCard(this.options.supportLanguage, ticket, postMarker)],
     };
   }
 

@@ -96,6 +96,12 @@ export interface OutboxItem {
   leaseUntil?: string;
   leaseOwner?: string;
   lastError?: string;
+  /**
+   * The channel card only: when it was first sent and the marker its card carries. A later attempt looks for the
+   * marker in the channel first, since an earlier post may have gone out without being recorded.
+   */
+  postStartedAt?: string;
+  postMarker?: string;
 }
 
 export interface Feedback {
@@ -143,7 +149,10 @@ export interface SupportChannel {
   /** Known for registered channels; a configured one is reached through the requester's service URL. */
   serviceUrl?: string;
   tenantId?: string;
+  /** The team's thread id (19:…), from the registering turn. */
   teamId?: string;
+  /** The team's Microsoft 365 group id, which Graph names the team by. */
+  teamGroupId?: string;
   registeredBy?: string;
   registeredAt?: string;
 }

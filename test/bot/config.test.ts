@@ -252,17 +252,19 @@ describe('loadConfig', () => {
         SUPPORT_CHANNEL_ID_ACTIVATION: '19:licences@thread.tacv2',
         SUPPORT_LANGUAGE: 'en',
         SUPPORT_TIME_ZONE: 'Europe/London',
+        SUPPORT_TEAM_GROUP_ID: '0F0E0D0C-0B0A-4909-8807-060504030201',
       });
       assert.deepEqual(config.support, {
         channels: {
           default: '19:general@thread.tacv2',
           byCategory: { activation: '19:licences@thread.tacv2' },
+          teamGroupId: '0f0e0d0c-0b0a-4909-8807-060504030201',
         },
         language: 'en',
         timeZone: 'Europe/London',
       });
       assert.deepEqual(loadConfig({}).support, {
-        channels: { default: undefined, byCategory: {} },
+        channels: { default: undefined, byCategory: {}, teamGroupId: undefined },
         language: 'ja',
         timeZone: 'Asia/Tokyo',
       });
@@ -273,6 +275,7 @@ describe('loadConfig', () => {
       ['SUPPORT_CHANNEL_ID_SIGNIN', 'two words'],
       ['SUPPORT_LANGUAGE', 'fr'],
       ['SUPPORT_TIME_ZONE', 'Mars/Olympus'],
+      ['SUPPORT_TEAM_GROUP_ID', '19:abc@thread.tacv2'],
     ])
       it(`names ${variable} when it is wrong`, () => {
         assert.throws(

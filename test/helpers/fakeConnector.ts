@@ -10,6 +10,8 @@ export interface RecordedCall {
   status?: number;
   /** The conversation id from the path, decoded (for /v3/conversations/{id}/activities…). */
   conversationId?: string;
+  /** The call took effect although the bot got an error (an answer lost on the way back). */
+  delivered?: boolean;
 }
 
 interface Failure {
@@ -17,6 +19,8 @@ interface Failure {
   status: number;
   remaining: number;
   headers?: Record<string, string>;
+  /** Carry the call out, then answer with the failure. */
+  afterEffect?: boolean;
 }
 
 /**
@@ -38,6 +42,12 @@ export class FakeConnector {
   /** Sign-in names answered at GET /v3/conversations/{id}/members/{userId} (TeamsInfo.getMember); others 404. */
   readonly upns = new Map<string, string>();
   private predicateWaiters: { test: () => boolean; resolve: () => void }[] = [];
+  /** Told of every new thread posted in a channel (tests mirror them into the sandbox's Graph). */
+  onThreadCreated?: (thread: {
+    channelId: string;
+    activityId: string;
+    activity: Record<string, unknown>;
+  }) => void;
 
   /** Answers the next `times` matching calls with `status` (e.g. 429 with Retry-After, 500, 403). */
   failNext(
@@ -49,9 +59,14 @@ export class FakeConnector {
     this.failures.push({ match, status, remaining: times, headers });
   }
 
-  /** Successful calls only. */
+  /** Carries out the next `times` matching calls, then answers them with `status`, as if the answer was lost. */
+  loseAnswerOfNext(match: (call: RecordedCall) => boolean, status: number, times = 1): void {
+    this.failures.push({ match, status, remaining: times, afterEffect: true });
+  }
+
+  /** Calls that took effect (whatever the bot was told). */
   get succeeded(): RecordedCall[] {
-    return this.calls.filter((c) => (c.status ?? 200) < 300);
+    return this.calls.filter((c) => (c.status ?? 200) < 300 || c.delivered);
   }
 
   /** Successful posts of new threads in channels (POST /v3/conversations). */
@@ -168,7 +183,7 @@ export class FakeConnector {
     const failure = this.failures.find((f) => f.remaining > 0 && f.match(call));
     let status: number;
     let answer: unknown;
-    if (failure) {
+    if (failure && !failure.afterEffect) {
       failure.remaining--;
       status = failure.status;
       answer = { error: { code: 'Injected', message: `injected ${status}` } };
@@ -179,9 +194,20 @@ export class FakeConnector {
       const activityId = String(this.nextId++);
       status = 201;
       answer = { id: `${channel};messageid=${activityId}`, activityId };
+      this.onThreadCreated?.({
+        channelId: channel,
+        activityId,
+        activity: (body.activity as Record<string, unknown> | undefined) ?? {},
+      });
     } else {
       status = call.method === 'POST' ? 201 : 200;
       answer = { id: `activity-${this.nextId++}` };
+    }
+    if (failure?.afterEffect) {
+      failure.remaining--;
+      call.delivered = true;
+      status = failure.status;
+      answer = { error: { code: 'Injected', message: `injected ${status} after the call took effect` } };
     }
     call.status = status;
     this.calls.push(call);

@@ -1,6 +1,6 @@
 import type { Logger } from '../../bot/logger';
 import { GraphDirectory } from '../../bot/directory/graphDirectory';
-import { SandboxGraphServer } from '../../sandbox/sandboxGraphServer';
+import { SandboxGraphServer, type SandboxChannelMessage } from '../../sandbox/sandboxGraphServer';
 import { silentLogger } from '../../bot/logger';
 
 /** Playground/sandbox users (see .m365agentsplayground.yml and sandbox/README.md). */
@@ -82,4 +82,26 @@ export class SandboxFixture {
   async stop(): Promise<void> {
     await this.sandbox?.close();
   }
+}
+
+/** A bot's new channel thread as Graph's channel messages show it (cards as JSON strings, as Graph returns them). */
+export function channelMessageOf(
+  thread: { activityId: string; activity: Record<string, unknown> },
+  botAppId = '00000000-0000-0000-0000-000000000000',
+): SandboxChannelMessage {
+  const now = new Date().toISOString();
+  const attachments = (thread.activity.attachments as { contentType: string; content: unknown }[]) ?? [];
+  return {
+    id: thread.activityId,
+    createdDateTime: now,
+    lastModifiedDateTime: now,
+    deletedDateTime: null,
+    messageType: 'message',
+    from: { application: { id: botAppId, displayName: 'Sign-in Desk' } },
+    attachments: attachments.map((a, i) => ({
+      id: `${thread.activityId}-${i}`,
+      contentType: a.contentType,
+      content: JSON.stringify(a.content),
+    })),
+  };
 }

@@ -252,6 +252,11 @@ describe('Teams app manifest', () => {
 
       const packaged = JSON.parse(zip.readAsText('manifest.json')) as TeamsManifestJson;
       assert.equal(packaged.bots?.[0].botId, appId);
+      // Resource-specific consent (reading the support channel, to never post a ticket card twice) is the bot's app.
+      assert.equal(packaged.webApplicationInfo?.id, appId);
+      assert.deepEqual(packaged.authorization, {
+        permissions: { resourceSpecific: [{ name: 'ChannelMessage.Read.Group', type: 'Application' }] },
+      });
       assert.equal(packaged.version, '2.3.4');
       assert.deepEqual(await validateAppPackage(packaged), []);
       assert.deepEqual(zip.readFile('outline.png'), readFileSync(path.join(MANIFEST_DIR, 'outline.png')));

@@ -7,6 +7,7 @@ import {
   PERSONAL,
   SAKURA,
   SUPPORT_CHANNEL,
+  TEAM_GROUP_ID,
   TicketHarness,
   mentions,
   stringsIn,
@@ -446,5 +447,10 @@ describe('Escalation to a support agent (HTTP, CloudAdapter, SQLite, fake connec
     assert.equal(ticket.card?.channelId, channel);
     const body = h.connector.createdThreads[0].body as { channelData: { channel: { id: string } } };
     assert.equal(body.channelData.channel.id, channel);
+    // The team's group id is kept, so a card whose post was cut short can be looked for through Graph.
+    const stored = (await h.storage.read(['supportChannels'])).supportChannels as {
+      default: { teamGroupId?: string };
+    };
+    assert.equal(stored.default.teamGroupId, TEAM_GROUP_ID);
   });
 });

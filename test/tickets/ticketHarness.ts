@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createApp, type App } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import type { Logger } from '../../bot/logger';
+import type { ChannelPostFinder } from '../../bot/tickets/channelPostFinder';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
 import type { Directory } from '../../core/licensing/directory';
 import type { Ticket } from '../../core/tickets/ticket';
@@ -12,6 +13,8 @@ import { testAppDeps } from '../helpers/testBot';
 
 export const TENANT = '6f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
 export const SUPPORT_CHANNEL = '19:support-desk@thread.tacv2';
+/** The support team's Microsoft 365 group id, as Teams sends it in channelData.team.aadGroupId. */
+export const TEAM_GROUP_ID = '0f0e0d0c-0b0a-4909-8807-060504030201';
 export const BOT = { id: '28:sign-in-desk', name: 'Sign-in Desk' };
 export const HANAKO = {
   id: '29:hanako',
@@ -40,7 +43,12 @@ export class TicketHarness {
   dataDir = '';
 
   constructor(
-    private readonly options: { env?: Record<string, string>; directory?: Directory; logger?: Logger } = {},
+    private readonly options: {
+      env?: Record<string, string>;
+      directory?: Directory;
+      channelPosts?: ChannelPostFinder;
+      logger?: Logger;
+    } = {},
   ) {}
 
   async start(reuse?: { connector: FakeConnector; dataDir: string }): Promise<this> {
@@ -57,6 +65,7 @@ export class TicketHarness {
       ...testAppDeps(),
       ...(this.options.logger ? { logger: this.options.logger } : {}),
       ...(this.options.directory ? { directory: this.options.directory } : {}),
+      channelPosts: this.options.channelPosts,
       outbox: { backoff: { baseMs: 20, maxMs: 200 }, leaseMs: 300, noChannelRetryMs: 100 },
     });
     const address = await this.app.server.listen(0, '127.0.0.1');
@@ -137,7 +146,10 @@ export class TicketHarness {
       ...this.base(
         user,
         { id: conversationId, conversationType: 'channel', isGroup: true },
-        { team: { id: 'team-it-support' }, channel: { id: conversationId.split(';')[0] } },
+        {
+          team: { id: 'team-it-support', aadGroupId: TEAM_GROUP_ID },
+          channel: { id: conversationId.split(';')[0] },
+        },
       ),
     });
     return response.status;

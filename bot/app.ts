@@ -9,6 +9,7 @@ import { TeamsMessenger } from './tickets/teamsMessenger';
 import type { ChannelPostFinder } from './tickets/channelPostFinder';
 import { TicketOutbox, type TicketOutboxOptions } from './tickets/ticketOutbox';
 import type { Logger } from './logger';
+import type { StorageStats } from './stats/storageStats';
 import { createServer, type BotServer } from './server';
 import { AuthenticatedAdapter } from './authenticatedAdapter';
 
@@ -37,6 +38,8 @@ export interface App {
   /** Delivers tickets' cards and messages; started by createApp, stopped with the server. */
   outbox: TicketOutbox;
   tickets: TicketParts;
+  /** The dashboard's daily counts. */
+  stats: StorageStats;
 }
 
 export function botFrameworkAuthenticationFor(config: AppConfig): BotFrameworkAuthentication {
@@ -94,5 +97,5 @@ export function createApp(deps: AppDeps): App {
   void outbox
     .start()
     .catch((error: Error) => deps.logger.error('ticket outbox could not start', { error: error.message }));
-  return { adapter, server, outbox, tickets: parts.tickets };
+  return { adapter, server, outbox, tickets: parts.tickets, stats: parts.stats };
 }

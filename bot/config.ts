@@ -103,6 +103,11 @@ const envSchema = z
       z.string().regex(guid, "must be the team's group id (a GUID: groupId= in the team's link)").optional(),
     ),
     SUPPORT_LANGUAGE: optionalString.pipe(z.enum(['ja', 'en']).optional()),
+    STATS_RETENTION_DAYS: optionalString
+      .transform((v) => v ?? '90')
+      .pipe(z.string().regex(/^\d+$/, 'must be a number of days'))
+      .transform(Number)
+      .pipe(z.number().int().min(7, 'must be at least 7 days').max(3650, 'must be at most 3650 days')),
     SUPPORT_TIME_ZONE: optionalString.pipe(
       z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Tokyo').optional(),
     ),
@@ -229,6 +234,8 @@ export interface SupportConfig {
   /** The language of the cards and notes in the support channel. */
   language: 'ja' | 'en';
   timeZone: string;
+  /** Days of dashboard roll-ups kept (STATS_RETENTION_DAYS). */
+  statsRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -285,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       },
       language: e.SUPPORT_LANGUAGE ?? 'ja',
       timeZone: e.SUPPORT_TIME_ZONE ?? 'Asia/Tokyo',
+      statsRetentionDays: e.STATS_RETENTION_DAYS,
     },
   };
 }

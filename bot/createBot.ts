@@ -37,6 +37,10 @@ import { AddressBook } from './tickets/addressBook';
 import { AttachmentKeeper } from './tickets/attachmentKeeper';
 import { StorageTicketRepository } from './tickets/storageTicketRepository';
 import { SupportChannels } from './tickets/supportChannels';
+import { StorageStats } from './stats/storageStats';
+import type { Dashboard } from './stats/dashboard';
+import { StatsViews } from '../views/statsViews';
+import { allOf, type HelpDeskEvents } from '../core/stats/helpDeskEvents';
 
 export interface BotDeps {
   storage: Storage;
@@ -50,6 +54,8 @@ export interface BotDeps {
   /** The intent recogniser and the error-code table, for free text. */
   understanding: Understanding;
   support: SupportConfig;
+  /** Telemetry's view of help-desk events (OpenTelemetry), next to the dashboard's own counts. */
+  telemetry?: HelpDeskEvents;
   /** The clock of ticket times; tests move it. */
   now?: () => Date;
 }
@@ -67,6 +73,8 @@ export interface TicketParts {
 
 export interface BotParts {
   bot: SigninDeskBot;
+  /** The dashboard's daily counts. */
+  stats: StorageStats;
   /** In order: the tenant check runs before anything else sees the activity, even state. */
   middleware: Middleware[];
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
@@ -85,7 +93,16 @@ export function createBot(deps: BotDeps): BotParts {
   let outbox: { kick(number: number): void; kickAll(): Promise<void> } | undefined;
   const repository = new StorageTicketRepository(deps.storage);
   const now = deps.now ?? (() => new Date());
-  const desk = new TicketDesk(repository, now, (ticket) => outbox?.kick(ticket.number));
+  const stats = new StorageStats({
+    storage: deps.storage,
+    logger: deps.logger,
+    timeZone: deps.support.timeZone,
+    retentionDays: deps.support.statsRetentionDays,
+    now,
+  });
+  const events = deps.telemetry ? allOf(stats, deps.telemetry) : stats;
+  const dashboard: Dashboard = { stats, views: new StatsViews(deps.catalog, views), logger: deps.logger };
+  const desk = new TicketDesk(repository, now, (ticket) => outbox?.kick(ticket.number), events);
   const channels = new SupportChannels(deps.storage, deps.support.channels);
   const addresses = new AddressBook(deps.storage);
   const ticketViews = new TicketViews(views, deps.support.timeZone);
@@ -122,6 +139,7 @@ export function createBot(deps: BotDeps): BotParts {
           deps.logger.error('could not send the tickets waiting for a channel', { error: error.message }),
         ),
     commands: deps.understanding.commands,
+    dashboard,
     now,
   };
   const tickets = {
@@ -133,7 +151,7 @@ export function createBot(deps: BotDeps): BotParts {
   const bot = new SigninDeskBot({
     conversationState,
     userInConversationState,
-    mainDialog: new MainDialog(views, licenceViews, checker, deps.understanding, ticketViews, intake),
+    mainDialog: new MainDialog(views, licenceViews, checker, deps.understanding, ticketViews, intake, events),
     tickets,
     adminCommands: new AdminCommands({
       directory: deps.directory,
@@ -141,6 +159,7 @@ export function createBot(deps: BotDeps): BotParts {
       access,
       audit: new StorageAuditLog(deps.storage),
       views: licenceViews,
+      dashboard,
     }),
     views,
     understanding: deps.understanding,
@@ -161,6 +180,7 @@ export function createBot(deps: BotDeps): BotParts {
       logger: deps.logger,
       userInConversationState,
     }),
+    stats,
     tickets: {
       desk,
       repository,

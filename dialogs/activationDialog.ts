@@ -8,10 +8,12 @@ import {
 import type { CardAction } from '../core/cardActions';
 import { withLicence, type DiagnosisTrail } from '../core/diagnosis';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
+import { findingKind } from '../core/licensing/verdict';
 import { renderQuestionCard } from '../cards/questionCard';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import type { DiagnosisViews } from '../views/diagnosisViews';
 import { DialogIds } from './dialogIds';
+import type { HelpDeskEvents } from '../core/stats/helpDeskEvents';
 import type { FlowResult } from './flowResult';
 import type { LicenceViews } from '../views/licenceViews';
 import { languageOf } from './turnLanguage';
@@ -30,6 +32,7 @@ export class ActivationDialog extends ComponentDialog {
     private readonly views: DiagnosisViews,
     private readonly licenceViews: LicenceViews,
     private readonly checker: LicenceChecker,
+    private readonly events: HelpDeskEvents,
   ) {
     super(DialogIds.activation);
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
@@ -60,12 +63,14 @@ export class ActivationDialog extends ComponentDialog {
         MessageFactory.attachment(this.licenceViews.verdict(language, undefined, notice)),
       );
       checked = withLicence(trail, { unavailable: true });
+      this.events.record({ kind: 'licenceChecked', findings: [], unavailable: true });
     } else {
       const { verdict } = result;
       checked = withLicence(trail, {
         usable: verdict.usableDesktopOffice,
         findings: verdict.findings.map((f) => f.code),
       });
+      this.events.record({ kind: 'licenceChecked', findings: verdict.findings.map(findingKind) });
       await step.context.sendActivity(
         MessageFactory.attachment(this.licenceViews.verdict(language, verdict)),
       );

@@ -13,6 +13,7 @@ import type { Choice, Question } from '../core/content/schema';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
 import type { DiagnosisViews } from '../views/diagnosisViews';
+import type { HelpDeskEvents } from '../core/stats/helpDeskEvents';
 import type { FlowResult } from './flowResult';
 import { ProcedureDialog, type ProcedureRun } from './procedureDialog';
 
@@ -35,10 +36,13 @@ export interface ContentFlowOptions {
  * a procedure, then runs it. Used by every flow: sign-in repair, the activation checklist, Microsoft account.
  */
 export class ContentFlowDialog extends ComponentDialog {
-  constructor(private readonly views: DiagnosisViews) {
+  constructor(
+    private readonly views: DiagnosisViews,
+    events: HelpDeskEvents,
+  ) {
     super(DialogIds.contentFlow);
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
-    this.addDialog(new ProcedureDialog(views));
+    this.addDialog(new ProcedureDialog(views, events));
     this.addDialog(
       new WaterfallDialog(DialogIds.contentFlowSteps, [
         this.askQuestion.bind(this),

@@ -20,6 +20,7 @@ import type { TicketViews } from '../views/ticketViews';
 import type { DiagnosisViews } from '../views/diagnosisViews';
 import type { LicenceViews } from '../views/licenceViews';
 import { ContentFlowDialog, type ContentFlowOptions } from './contentFlowDialog';
+import type { HelpDeskEvents } from '../core/stats/helpDeskEvents';
 import type { FlowResult } from './flowResult';
 import { languageOf } from './turnLanguage';
 
@@ -64,12 +65,14 @@ export class MainDialog extends ComponentDialog {
     private readonly understanding: Understanding,
     ticketViews: TicketViews,
     intake: TicketIntake,
+    /** Counts diagnoses, flows, fixes and licence findings for the dashboard. */
+    private readonly events: HelpDeskEvents,
   ) {
     super(DialogIds.main);
     this.addDialog(new EscalationDialog(views, ticketViews, intake));
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
-    this.addDialog(new ContentFlowDialog(views));
-    this.addDialog(new ActivationDialog(views, licenceViews, checker));
+    this.addDialog(new ContentFlowDialog(views, events));
+    this.addDialog(new ActivationDialog(views, licenceViews, checker, events));
     this.addDialog(
       new WaterfallDialog(DialogIds.mainFlow, [
         this.understand.bind(this),
@@ -157,6 +160,9 @@ export class MainDialog extends ComponentDialog {
     const description = options.text?.trim() || undefined;
     const trail = options.trail ?? emptyTrail(description);
     const language = languageOf(step.context);
+    // A trail handed over from another flow belongs to a diagnosis already counted.
+    if (!options.trail) this.events.record({ kind: 'diagnosisStarted' });
+    if (chosen !== 'menu') this.events.record({ kind: 'flowUsed', flow: chosen });
     switch (chosen) {
       case 'menu':
         return step.replaceDialog(DialogIds.mainFlow, { trail, flow: 'menu' } satisfies MainDialogOptions);

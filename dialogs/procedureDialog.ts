@@ -15,6 +15,7 @@ import {
 } from '../core/diagnosis';
 import type { Language } from '../core/language';
 import type { FlowName } from '../core/content/catalog';
+import type { HelpDeskEvents } from '../core/stats/helpDeskEvents';
 import { languageOf } from './turnLanguage';
 import { CardActionPrompt, cardPromptOptions, type CardPromptSpec } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
@@ -44,7 +45,10 @@ type ActionOf<N extends CardAction['action']> = Extract<CardAction, { action: N 
  * Each stage is a small waterfall; moving between them is a replaceDialog with the run as options.
  */
 export class ProcedureDialog extends ComponentDialog {
-  constructor(private readonly views: DiagnosisViews) {
+  constructor(
+    private readonly views: DiagnosisViews,
+    private readonly events: HelpDeskEvents,
+  ) {
     super(DialogIds.procedure);
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(
@@ -167,6 +171,8 @@ export class ProcedureDialog extends ComponentDialog {
     if (answer.outcome === 'checklist') return step.replaceDialog(DialogIds.procedureChecklist, run);
 
     const trail = withStepOutcome(run.trail, answer.step, answer.outcome);
+    if (answer.outcome === 'notHelped')
+      this.events.record({ kind: 'stepNotHelped', procedure: run.procedureId, step: answer.step });
     // The seed names what to do when exactly this step fails: offer it now, not after the whole procedure.
     const remedy = this.views.flow(language).step(answer.step).whenNotHelped?.procedure;
     if (answer.outcome === 'notHelped' && remedy && !run.trail.attempts.some((a) => a.procedure === remedy))
@@ -347,6 +353,11 @@ export class ProcedureDialog extends ComponentDialog {
     const language = this.language(step);
     const fixed = answer.answer === 'yes';
     const trail = withVerification(run.trail, fixed);
+    const lastDone = run.trail.attempts
+      .at(-1)
+      ?.steps.filter((s) => s.outcome === 'done')
+      .at(-1)?.step;
+    this.events.record({ kind: 'procedureVerified', procedure: run.procedureId, step: lastDone, fixed });
     if (fixed) {
       await step.context.sendActivity(MessageFactory.attachment(this.views.fixed(language)));
       return step.endDialog({ kind: 'finished', trail } satisfies FlowResult);

@@ -8,6 +8,8 @@ import { mainBlocker } from '../../core/licensing/verdict';
 import { foldText } from '../../core/textMatching';
 import type { LicenceViews } from '../../views/licenceViews';
 import { languageOf } from '../../dialogs/turnLanguage';
+import { parseStatsRequest, type StatsRequest } from '../../core/stats/statsRequest';
+import { showDashboard, type Dashboard } from '../stats/dashboard';
 
 /** An admin request, from typed words or from a card. */
 export type AdminRequest =
@@ -19,7 +21,9 @@ export type AdminRequest =
   | { kind: 'licenseGroupById'; groupId: string }
   | { kind: 'audit' }
   /** "license" alone: the requester's own licence (and, for admins, the form for others). */
-  | { kind: 'ownLicence' };
+  | { kind: 'ownLicence' }
+  /** `stats [days]`: the help-desk dashboard. */
+  | { kind: 'stats'; request: StatsRequest };
 
 const GROUP_MEMBER_LIMIT = 1000;
 
@@ -35,6 +39,8 @@ export function parseAdminRequest(
   // Fold full-width letters, but keep the query's own characters (a UPN's case does not matter to Graph).
   const trimmed = text.normalize('NFKC').trim();
   const folded = foldText(trimmed);
+  const stats = parseStatsRequest(trimmed);
+  if (stats) return { kind: 'stats', request: stats };
   if (/^(licenses|ライセンス一覧)$/.test(folded)) return { kind: 'licenses' };
   if (/^(audit|監査ログ)$/.test(folded)) return { kind: 'audit' };
   if (/^(license|licence|ライセンス)$/.test(folded)) return { kind: 'ownLicence' };
@@ -62,6 +68,7 @@ export interface AdminCommandDeps {
   access: AdminAccess;
   audit: AuditLog;
   views: LicenceViews;
+  dashboard: Dashboard;
   now?: () => Date;
 }
 
@@ -98,6 +105,7 @@ export class AdminCommands {
       await this.ownLicence(context);
       return 'handled';
     }
+    if (request.kind === 'stats') return this.stats(context, request.request);
     const language = languageOf(context);
     const { views } = this.deps;
     const requester = context.activity.from?.aadObjectId;
@@ -154,13 +162,35 @@ export class AdminCommands {
     return 'handled';
   }
 
+  /** The dashboard, for admins (in the support channel every member sees it: see SupportChannelTurns). */
+  private async stats(context: TurnContext, request: StatsRequest): Promise<'handled' | 'notMine'> {
+    const language = languageOf(context);
+    const requester = context.activity.from?.aadObjectId;
+    let allowed: boolean;
+    try {
+      allowed = !!requester && (await this.mayQuery(requester));
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      await context.sendActivity(this.deps.views.text(language, 'admin.unavailable'));
+      return 'handled';
+    }
+    if (!allowed) {
+      // 「統計がおかしい」 from a user is a problem to diagnose, not the command.
+      if (request.kind === 'statsBadDays') return 'notMine';
+      await context.sendActivity(this.deps.dashboard.views.text(language, 'stats.refused'));
+      return 'handled';
+    }
+    await showDashboard(context, this.deps.dashboard, language, request);
+    return 'handled';
+  }
+
   private mayQuery(userId: string): Promise<boolean> {
     return this.deps.access.mayQueryOthers(userId);
   }
 
   private async answer(
     context: TurnContext,
-    request: Exclude<AdminRequest, { kind: 'ownLicence' }>,
+    request: Exclude<AdminRequest, { kind: 'ownLicence' } | { kind: 'stats' }>,
   ): Promise<AuditEntry['outcome']> {
     const language = languageOf(context);
     const { views, directory, checker, audit } = this.deps;

@@ -4,6 +4,8 @@ import { TICKET_CATEGORIES, type Ticket, type TicketCategory } from '../../core/
 import { agentMessage } from '../../core/tickets/ticketRules';
 import { attachmentLinks } from '../../dialogs/escalationPrompt';
 import { channelOf, isChannel, personOf } from '../../dialogs/turnHelpers';
+import { parseStatsRequest } from '../../core/stats/statsRequest';
+import { showDashboard } from '../stats/dashboard';
 import { REGISTER, type Handled, type TicketHandlerDeps } from './ticketHandlerDeps';
 
 /**
@@ -26,6 +28,12 @@ export class SupportChannelTurns {
     const channelId = channelOf(conversationId);
     const register = REGISTER.exec(text);
     if (register) return this.register(context, channelId, register[1]);
+    const stats = parseStatsRequest(text);
+    if (stats) {
+      if (!(await this.deps.channels.isSupportChannel(channelId))) return 'notMine';
+      await showDashboard(context, this.deps.dashboard, this.deps.supportLanguage, stats);
+      return 'handled';
+    }
     if (this.deps.commands.is('queue', text)) {
       if (!(await this.deps.channels.isSupportChannel(channelId))) {
         await context.sendActivity(this.supportText('ticket.refused.notSupportChannel', { label: '' }));

@@ -5,6 +5,7 @@ import type { Language } from '../../core/language';
 import type { Attachment, Person, SupportChannel, TicketCategory } from '../../core/tickets/ticket';
 import type { TicketDesk } from '../../core/tickets/ticketDesk';
 import type { TicketViews } from '../../views/ticketViews';
+import type { Dashboard } from '../stats/dashboard';
 
 /** The support channels as the commands need them (the bot layer stores them). */
 export interface SupportChannelDirectory {
@@ -28,6 +29,8 @@ export interface TicketHandlerDeps {
   attachments: AttachmentCopier;
   /** The language of the support channel. */
   supportLanguage: Language;
+  /** `stats` in a support channel. */
+  dashboard: Dashboard;
   /** A channel was registered: tickets waiting for one can go now. */
   onChannelRegistered: () => void;
   /** My tickets, queue, end, and the global commands, from content/commands.json. */

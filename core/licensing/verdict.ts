@@ -30,6 +30,13 @@ export interface Finding {
   params: Record<string, string>;
 }
 
+/** A finding as the dashboard counts it: an assignment error with its Entra error code (CountViolation…). */
+export function findingKind(finding: Finding): string {
+  return finding.code === 'assignmentError' && finding.params.reason
+    ? `assignmentError:${finding.params.reason}`
+    : finding.code;
+}
+
 export interface LicenceVerdict {
   usableDesktopOffice: boolean;
   findings: Finding[];

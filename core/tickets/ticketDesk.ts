@@ -1,3 +1,4 @@
+import { noHelpDeskEvents, type HelpDeskEvents } from '../stats/helpDeskEvents';
 import { isActive, type Person, type Ticket } from './ticket';
 import {
   isRefusal,
@@ -47,11 +48,14 @@ export class TicketDesk {
     private readonly now: () => Date,
     /** Called after every saved change whose outbox is not empty. */
     private readonly onPending: (ticket: Ticket) => void,
+    /** Told of openings, takes, resolutions and ratings, for the dashboard. */
+    private readonly events: HelpDeskEvents = noHelpDeskEvents,
   ) {}
 
   async open(draft: TicketDraft): Promise<Ticket> {
     const ticket = await this.repository.create((number) => newTicket(number, draft, this.now()));
     this.onPending(ticket);
+    this.events.record({ kind: 'ticketOpened', category: ticket.category });
     return ticket;
   }
 
@@ -66,6 +70,7 @@ export class TicketDesk {
     // Also for a ticket that existed: a Send after a crash may have just written it for the process that died, and
     // its card is then still to post. Asking the outbox twice is harmless (its claims keep a post single).
     if (result.ticket.outbox.length > 0) this.onPending(result.ticket);
+    if (!result.existed) this.events.record({ kind: 'ticketOpened', category: result.ticket.category });
     return result;
   }
 
@@ -74,11 +79,35 @@ export class TicketDesk {
   }
 
   async act(number: number, rule: (ticket: Ticket, now: Date) => RuleResult): Promise<ActResult> {
-    const result = await this.repository.update(number, (ticket) => rule(ticket, this.now()));
+    let before: Ticket | undefined;
+    const result = await this.repository.update(number, (ticket) => {
+      before = ticket;
+      return rule(ticket, this.now());
+    });
     if (!result) return { refused: 'notFound' };
     if (isRefusal(result)) return result;
     if (result.outbox.length > 0) this.onPending(result);
+    if (before) this.countChange(before, result);
     return { ticket: result };
+  }
+
+  /** What the dashboard counts in a change: a first take, a resolution, a close, a rating. */
+  private countChange(before: Ticket, after: Ticket): void {
+    if (!before.assignee && after.assignee)
+      this.events.record({
+        kind: 'ticketTaken',
+        minutes: (this.now().getTime() - Date.parse(before.createdAt)) / 60_000,
+      });
+    if (before.status !== after.status && after.status === 'resolved')
+      this.events.record({ kind: 'ticketResolved' });
+    if (before.status !== after.status && after.status === 'closed')
+      this.events.record({ kind: 'ticketClosed' });
+    if (!before.feedback && after.feedback)
+      this.events.record({
+        kind: 'ticketRated',
+        solved: after.feedback.solved,
+        rating: after.feedback.rating,
+      });
   }
 
   /** The support queue: tickets still being worked on, oldest first. */

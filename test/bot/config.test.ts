@@ -262,11 +262,13 @@ describe('loadConfig', () => {
         },
         language: 'en',
         timeZone: 'Europe/London',
+        statsRetentionDays: 90,
       });
       assert.deepEqual(loadConfig({}).support, {
         channels: { default: undefined, byCategory: {}, teamGroupId: undefined },
         language: 'ja',
         timeZone: 'Asia/Tokyo',
+        statsRetentionDays: 90,
       });
     });
 
@@ -276,6 +278,8 @@ describe('loadConfig', () => {
       ['SUPPORT_LANGUAGE', 'fr'],
       ['SUPPORT_TIME_ZONE', 'Mars/Olympus'],
       ['SUPPORT_TEAM_GROUP_ID', '19:abc@thread.tacv2'],
+      ['STATS_RETENTION_DAYS', '3'],
+      ['STATS_RETENTION_DAYS', 'a year'],
     ])
       it(`names ${variable} when it is wrong`, () => {
         assert.throws(

@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type * as AdaptiveCardsTypes from 'adaptivecards';
 import { renderNoticeCard } from '../../cards/noticeCard';
+import { summarize } from '../../core/stats/dailyStats';
+import { StatsViews } from '../../views/statsViews';
 import { CARD_SIZE_LIMIT_BYTES, CardTooLargeError, type CardAttachment } from '../../cards/renderCard';
 import { parseCardAction, parseTicketExecute } from '../../core/cardActions';
 import { ContentCatalog } from '../../core/content/catalog';
@@ -28,7 +30,7 @@ import {
 import { LicenceViews } from '../../views/licenceViews';
 import type { DirectoryUser, SubscribedSku } from '../../core/licensing/directory';
 import type { FindingCode } from '../../core/licensing/verdict';
-import { loadProducts, nodesOf, type CardNode } from '../helpers/testBot';
+import { loadProducts, nodesOf, stringsOf, type CardNode } from '../helpers/testBot';
 
 // The package's main entry is an ES module build that require() cannot load; the UMD bundle can.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -205,6 +207,7 @@ describe('cards', () => {
         'notice.json',
         'question.json',
         'report.json',
+        'stats.json',
         'step.json',
         'ticket.json',
         'welcome.json',
@@ -520,6 +523,55 @@ describe('cards', () => {
         );
         assertValidCard('audit empty', licenceViews.audit(language, []));
         assertValidCard('form', licenceViews.form(language));
+      });
+
+      it(`the dashboard, full and empty, with every finding and every step (${language})`, () => {
+        const statsViews = new StatsViews(catalog, views);
+        const flow = catalog.flow(language);
+        const procedures = ['reset-office-2019-later', 'reset-office-2013-2016', 'reset-m365-apps-admin'];
+        const steps = procedures.flatMap((procedure, p) =>
+          flow.procedure(procedure).steps.map((step, i) => ({ procedure, step, count: 50 - i - p })),
+        );
+        const full = summarize([], { from: '2026-11-27', to: '2026-12-03', days: 7 });
+        const card = statsViews.dashboard(
+          language,
+          {
+            ...full,
+            diagnoses: 1234,
+            flows: ['signin-repair', 'activation', 'account', 'person'].map((f, i) => ({
+              flow: f,
+              count: 9 - i,
+            })),
+            resolvingSteps: steps,
+            unhelpfulSteps: [...steps, { procedure: 'gone', step: 'removed', count: 1 }],
+            findings: [...codes, 'assignmentError:CountViolation', 'unavailable'].map((code, i) => ({
+              code,
+              count: i + 1,
+            })),
+            escalations: 40,
+            taken: 38,
+            medianMinutesToTake: 95,
+            resolved: 30,
+            resolutionRate: 0.75,
+            ratings: [5, 4, 3, 2, 1].map((stars) => ({ stars, count: stars * 3 })),
+            averageRating: 4.2,
+          },
+          400,
+          90,
+        );
+        assertValidCard('dashboard', card);
+        const strings = stringsOf(card.content);
+        assert.ok(strings.includes(catalog.text(language, 'stats.finding.officePlanDisabled')));
+        assert.ok(strings.includes('75%'));
+        assert.ok(strings.includes('★4.2'));
+        for (const code of codes) assert.ok(catalog.hasText(`stats.finding.${code}`), code);
+        const empty = statsViews.dashboard(language, full, 7, 90);
+        assertValidCard('dashboard empty', empty);
+        assert.equal(
+          stringsOf(empty.content).filter((s) => s === catalog.text(language, 'stats.empty')).length,
+          5,
+          'every section says there is nothing in the period',
+        );
       });
     }
   });

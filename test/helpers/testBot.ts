@@ -74,7 +74,7 @@ export function createTestBot(
     products: loadProducts(),
     understanding: loadUnderstandingOnce(),
     adminGroupId: options.adminGroupId,
-    support: { channels: { byCategory: {} }, language: 'ja', timeZone: 'Asia/Tokyo' },
+    support: { channels: { byCategory: {} }, language: 'ja', timeZone: 'Asia/Tokyo', statsRetentionDays: 90 },
   });
   const adapter = new TestAdapter((context) => parts.bot.run(context));
   for (const middleware of parts.middleware) adapter.use(middleware);

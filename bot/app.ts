@@ -7,6 +7,7 @@ import type { AppConfig } from './config';
 import { createBot, type TicketParts } from './createBot';
 import { TeamsMessenger } from './tickets/teamsMessenger';
 import type { ChannelPostFinder } from './tickets/channelPostFinder';
+import type { Telemetry } from './telemetry';
 import { TicketOutbox, type TicketOutboxOptions } from './tickets/ticketOutbox';
 import type { Logger } from './logger';
 import type { StorageStats } from './stats/storageStats';
@@ -23,6 +24,8 @@ export interface AppDeps {
   directory: Directory;
   /** Graph's view of the support channels, to find a card whose post was cut short. */
   channelPosts?: ChannelPostFinder;
+  /** OpenTelemetry, when APPLICATIONINSIGHTS_CONNECTION_STRING is set. */
+  telemetry?: Telemetry;
   products: ProductCatalog;
   understanding: Understanding;
   /** Tests pass one that trusts a loopback JWKS; production builds it from config. */
@@ -64,6 +67,7 @@ export function createApp(deps: AppDeps): App {
     understanding: deps.understanding,
     adminGroupId: deps.config.adminGroupId,
     support: deps.config.support,
+    telemetry: deps.telemetry,
     now: deps.now,
   });
   for (const middleware of parts.middleware) adapter.use(middleware);
@@ -77,6 +81,7 @@ export function createApp(deps: AppDeps): App {
     logger: deps.logger,
     supportLanguage: deps.config.support.language,
     postFinder: deps.channelPosts,
+    telemetry: deps.telemetry,
     now: deps.now,
     ...deps.outbox,
   });

@@ -94,6 +94,15 @@ const envSchema = z
     AZURE_USE_MANAGED_IDENTITY: booleanFlag,
     ADMIN_GROUP_ID: optionalString.pipe(z.string().regex(guid, 'must be a GUID').optional()),
     LOG_LEVEL: optionalString.pipe(z.enum(['debug', 'info', 'warn', 'error']).optional()),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /(^|;)\s*(InstrumentationKey|IngestionEndpoint)=/i,
+          'must be an Application Insights connection string',
+        )
+        .optional(),
+    ),
     SUPPORT_CHANNEL_ID: channelId,
     SUPPORT_CHANNEL_ID_SIGNIN: channelId,
     SUPPORT_CHANNEL_ID_ACTIVATION: channelId,
@@ -221,6 +230,8 @@ export interface AppConfig {
   /** Members of this group may query other users' licences, besides the admin roles. */
   adminGroupId?: string;
   support: SupportConfig;
+  /** APPLICATIONINSIGHTS_CONNECTION_STRING: OpenTelemetry to Application Insights; off when unset. */
+  telemetryConnectionString?: string;
 }
 
 export interface SupportConfig {
@@ -294,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       timeZone: e.SUPPORT_TIME_ZONE ?? 'Asia/Tokyo',
       statsRetentionDays: e.STATS_RETENTION_DAYS,
     },
+    telemetryConnectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
   };
 }
 
@@ -356,6 +368,7 @@ export function redactedConfig(config: AppConfig): Record<string, unknown> {
     botAuth: { ...config.botAuth, MicrosoftAppPassword: config.botAuth.MicrosoftAppPassword ? '***' : '' },
     storage:
       'connectionString' in config.storage ? { ...config.storage, connectionString: '***' } : config.storage,
+    telemetryConnectionString: config.telemetryConnectionString ? '***' : undefined,
     graph:
       config.graph.mode === 'credential' && config.graph.credential.kind === 'secret'
         ? { ...config.graph, credential: { ...config.graph.credential, secret: '***' } }

@@ -40,7 +40,8 @@ import { SupportChannels } from './tickets/supportChannels';
 import { StorageStats } from './stats/storageStats';
 import type { Dashboard } from './stats/dashboard';
 import { StatsViews } from '../views/statsViews';
-import { allOf, type HelpDeskEvents } from '../core/stats/helpDeskEvents';
+import { allOf } from '../core/stats/helpDeskEvents';
+import type { Telemetry } from './telemetry';
 
 export interface BotDeps {
   storage: Storage;
@@ -54,8 +55,8 @@ export interface BotDeps {
   /** The intent recogniser and the error-code table, for free text. */
   understanding: Understanding;
   support: SupportConfig;
-  /** Telemetry's view of help-desk events (OpenTelemetry), next to the dashboard's own counts. */
-  telemetry?: HelpDeskEvents;
+  /** OpenTelemetry: help-desk events next to the dashboard's own counts, and turns by route. */
+  telemetry?: Pick<Telemetry, 'record' | 'turn'>;
   /** The clock of ticket times; tests move it. */
   now?: () => Date;
 }
@@ -164,6 +165,7 @@ export function createBot(deps: BotDeps): BotParts {
     views,
     understanding: deps.understanding,
     logger: deps.logger,
+    onRouted: deps.telemetry ? (route) => deps.telemetry!.turn(route) : undefined,
   });
   return {
     bot,

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, redactedConfig } from './config';
 import { createLogger } from './logger';
 import { projectRoot } from './paths';
 import { openStorage } from './storage/openStorage';
+import { startTelemetry } from './telemetry';
 
 /** The composition root: the only place that reads process.env and builds the services. */
 async function main(): Promise<void> {
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
     kind: config.storage.kind,
     container: 'container' in config.storage ? config.storage.container : undefined,
   });
-  const graph = await createDirectory(config.graph, logger);
+  const telemetry = startTelemetry(config.telemetryConnectionString, logger);
+  const graph = await createDirectory(config.graph, logger, telemetry);
   const { server } = createApp({
     config,
     storage,
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     logger,
     directory: graph.directory,
     channelPosts: graph.directory,
+    telemetry,
     products,
     understanding,
   });
@@ -72,6 +75,11 @@ async function main(): Promise<void> {
     await server.close();
     storage.close?.();
     await graph.close();
+    await telemetry
+      .shutdown()
+      .catch((error: Error) =>
+        logger.warn('telemetry could not send its last figures', { error: error.message }),
+      );
     logger.info('stopped');
     process.exit(0);
   };

@@ -78,6 +78,8 @@ export interface TurnRouterDeps {
   views: DiagnosisViews;
   understanding: Understanding;
   logger: Logger;
+  /** Told which route handled each turn (telemetry's turns by route). */
+  onRouted?: (route: string) => void;
 }
 
 type Outcome = 'handled' | 'next';
@@ -171,7 +173,10 @@ export class TurnRouter {
     const facts = await this.factsOf(context);
     for (const route of this.routes) {
       if (!route.when(facts)) continue;
-      if ((await route.run(context, facts)) === 'handled') return;
+      if ((await route.run(context, facts)) === 'handled') {
+        this.deps.onRouted?.(route.name);
+        return;
+      }
     }
   }
 

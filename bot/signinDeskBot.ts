@@ -30,6 +30,7 @@ export interface SigninDeskBotDeps {
   tickets: TicketHandlers;
   understanding: Understanding;
   logger: Logger;
+  onRouted?: (route: string) => void;
 }
 
 /**
@@ -52,6 +53,7 @@ export class SigninDeskBot extends TeamsActivityHandler {
       views: deps.views,
       understanding: deps.understanding,
       logger: deps.logger,
+      onRouted: deps.onRouted,
     });
 
     this.onMessage(async (context, next) => {

@@ -6,6 +6,7 @@ import {
 } from '@azure/identity';
 import type { GraphConfig, GraphCredentialConfig } from '../config';
 import type { Logger } from '../logger';
+import type { Telemetry } from '../telemetry';
 import { GraphDirectory } from './graphDirectory';
 import type * as Sandbox from '../../sandbox/sandboxGraphServer';
 
@@ -33,6 +34,7 @@ function credentialFor(config: GraphCredentialConfig): TokenCredential {
 export async function createDirectory(
   config: GraphConfig,
   logger: Logger,
+  telemetry?: Telemetry,
 ): Promise<{ directory: GraphDirectory; close: () => Promise<void> }> {
   if (config.mode === 'credential') {
     const credential = credentialFor(config.credential);
@@ -44,12 +46,15 @@ export async function createDirectory(
       },
     };
     return {
-      directory: new GraphDirectory({ baseUrl: config.baseUrl, authProvider, logger }),
+      directory: new GraphDirectory({ baseUrl: config.baseUrl, authProvider, logger, telemetry }),
       close: async () => {},
     };
   }
   if (config.mode === 'loopback') {
-    return { directory: new GraphDirectory({ baseUrl: config.baseUrl, logger }), close: async () => {} };
+    return {
+      directory: new GraphDirectory({ baseUrl: config.baseUrl, logger, telemetry }),
+      close: async () => {},
+    };
   }
   // Loaded only here: a deployment with credentials never loads the sample tenant or its server. A plain
   // require, because the compiled build is CommonJS and tsx's require hook does not see dynamic import().
@@ -57,5 +62,8 @@ export async function createDirectory(
   const { SandboxGraphServer } = require('../../sandbox/sandboxGraphServer') as typeof Sandbox;
   const sandbox = await SandboxGraphServer.start({ port: 0, host: '127.0.0.1' });
   logger.warn('no Graph credentials: using the built-in sandbox tenant (sample data)', { url: sandbox.url });
-  return { directory: new GraphDirectory({ baseUrl: sandbox.url, logger }), close: () => sandbox.close() };
+  return {
+    directory: new GraphDirectory({ baseUrl: sandbox.url, logger, telemetry }),
+    close: () => sandbox.close(),
+  };
 }

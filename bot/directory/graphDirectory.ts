@@ -17,6 +17,7 @@ import {
   type UserSummary,
 } from '../../core/licensing/directory';
 import type { Logger } from '../logger';
+import type { Telemetry } from '../telemetry';
 import type { ChannelInTeam, ChannelPostFinder } from '../tickets/channelPostFinder';
 import { encodeFilter, equals, isGuid, pathSegment, startsWith } from './odata';
 import { TtlCache } from './ttlCache';
@@ -36,6 +37,8 @@ export interface GraphDirectoryOptions {
   /** Injected so tests can run Retry-After waits without sleeping. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Latency, retries and throttles for OpenTelemetry. */
+  telemetry?: Pick<Telemetry, 'graphCall' | 'graphRetry'>;
 }
 
 const USER_SELECT =
@@ -113,6 +116,11 @@ class BudgetedRetryHandler implements Middleware {
         waitMs = 250 * 2 ** (attempt - 1);
       }
       if (attempt >= maxAttempts || now() + waitMs >= budget.deadline) throw failure;
+      this.directory.telemetry?.graphRetry(
+        budget.operation ?? 'graph',
+        failure.kind === 'throttled' ? 'throttled' : 'retry',
+        waitMs,
+      );
       this.directory.logger.warn(
         failure.kind === 'throttled'
           ? 'Graph throttled a request; waiting as told'
@@ -149,6 +157,7 @@ class BearerTokenHandler implements Middleware {
 /** Microsoft Graph behind the domain's Directory port, with caching, batching and a time budget. */
 export class GraphDirectory implements Directory, ChannelPostFinder {
   readonly logger: Logger;
+  readonly telemetry?: Pick<Telemetry, 'graphCall' | 'graphRetry'>;
   readonly timing: {
     now: () => number;
     sleep: (ms: number) => Promise<void>;
@@ -166,6 +175,7 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
 
   constructor(options: GraphDirectoryOptions) {
     this.logger = options.logger;
+    this.telemetry = options.telemetry;
     const now = options.now ?? Date.now;
     this.timing = {
       now,
@@ -209,14 +219,19 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
   private async operation<T>(name: string, work: () => Promise<T>): Promise<T> {
     const outer = currentOperation.getStore();
     const budget = outer ?? new Budget(this.timing.now() + this.budgetMs, name);
+    const started = this.timing.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        return await currentOperation.run(budget, work);
+        const result = await currentOperation.run(budget, work);
+        if (!outer) this.telemetry?.graphCall(name, this.timing.now() - started, 'ok');
+        return result;
       } catch (error) {
         const failure = toDirectoryError(error);
         // Nested operations leave retrying and logging to the outermost one.
         if (outer) throw failure;
         const again = failure.kind === 'malformed' && attempt === 1 && this.timing.now() < budget.deadline;
+        if (again) this.telemetry?.graphRetry(name, 'malformed');
+        else this.telemetry?.graphCall(name, this.timing.now() - started, failure.kind);
         this.logger.warn(again ? 'Graph answer malformed; trying once more' : 'Graph operation failed', {
           operation: name,
           kind: failure.kind,
@@ -287,6 +302,7 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
       const deadline = this.currentBudget().deadline;
       if (round >= this.timing.maxAttempts || this.timing.now() + waitMs >= deadline)
         throw new DirectoryError('throttled', 'Graph kept throttling batch parts');
+      this.telemetry?.graphRetry(this.currentBudget().operation ?? 'graph', 'throttled', waitMs);
       this.logger.warn('Graph throttled parts of a batch; sending them again', {
         operation: this.currentBudget().operation,
         parts: retry.length,

@@ -8,6 +8,7 @@ import type { TicketViews, UnreachableReason } from '../../views/ticketViews';
 import { withCorrelation, type Logger } from '../logger';
 import type { AddressBook } from './addressBook';
 import type { ChannelPostFinder } from './channelPostFinder';
+import type { Telemetry } from '../telemetry';
 import { backoffDelay, ConversationRateLimiter } from './rateLimiter';
 import type { SupportChannel, SupportChannels } from './supportChannels';
 import type { PostedThread, TicketMessenger } from './teamsMessenger';
@@ -30,6 +31,8 @@ export interface TicketOutboxOptions {
   limiter?: ConversationRateLimiter;
   /** Looks in the channel for a card whose post was cut short; without it such a card may be posted twice. */
   postFinder?: ChannelPostFinder;
+  /** Told how long each delivery waited (outbox lag). */
+  telemetry?: Pick<Telemetry, 'outboxDelivered'>;
 }
 
 type Outcome =
@@ -272,7 +275,11 @@ export class TicketOutbox {
       const rest = ticket.outbox.filter((i) => i.id !== item.id);
       const stored = ticket.outbox.find((i) => i.id === item.id);
       if (!stored) return ticket;
-      if (outcome.kind === 'done') return (outcome.patch ?? ((t) => t))({ ...ticket, outbox: rest }, now);
+      if (outcome.kind === 'done') {
+        const queuedAt = Date.parse(stored.queuedAt ?? stored.notBefore);
+        this.options.telemetry?.outboxDelivered(item.message.kind, Math.max(0, now.getTime() - queuedAt));
+        return (outcome.patch ?? ((t) => t))({ ...ticket, outbox: rest }, now);
+      }
       if (outcome.kind === 'dropped') {
         this.options.logger.error('ticket delivery refused for good; dropped', {
           ticket: number,

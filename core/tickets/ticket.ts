@@ -92,6 +92,8 @@ export interface OutboxItem {
   attempts: number;
   /** ISO time before which the item is not tried again (backoff). */
   notBefore: string;
+  /** When it was queued (absent on items stored before this was kept). */
+  queuedAt?: string;
   /** While one instance is sending, others leave the item alone (ISO time). */
   leaseUntil?: string;
   leaseOwner?: string;

@@ -72,6 +72,7 @@ export function enqueue(ticket: Ticket, now: Date, ...messages: OutboxMessage[])
     message,
     attempts: 0,
     notBefore: now.toISOString(),
+    queuedAt: now.toISOString(),
   }));
   return { ...ticket, outbox: [...ticket.outbox, ...items], outboxSeq: seq };
 }

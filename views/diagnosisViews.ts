@@ -1,4 +1,5 @@
 import type { ContentCatalog, Flow, FlowName } from '../core/content/catalog';
+import { joinList } from './joinList';
 import type { Choice, Question, Step } from '../core/content/schema';
 import type { DiagnosisTrail } from '../core/diagnosis';
 import type { Language } from '../core/language';
@@ -38,7 +39,7 @@ export class DiagnosisViews {
 
   /** Items of a list as the language writes them: 「、」 in Japanese, ", " in English. */
   list(language: Language, items: string[]): string {
-    return items.join(language === 'ja' ? '、' : ', ');
+    return joinList(language, items);
   }
 
   /** True when typed words ask for a person. */
@@ -226,7 +227,7 @@ export class DiagnosisViews {
     const localized = entry[language];
     return renderReportCard({
       title: localized.title,
-      subtitle: entry.codes.join(', '),
+      subtitle: joinList(language, entry.codes),
       sections: [
         { text: localized.explanation },
         {

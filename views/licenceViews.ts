@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../core/admin/auditLog';
+import { joinList } from './joinList';
 import type { ContentCatalog } from '../core/content/catalog';
 import type { DirectoryGroup, DirectoryUser, SubscribedSku, UserSummary } from '../core/licensing/directory';
 import type { Language } from '../core/language';
@@ -42,6 +43,7 @@ export class LicenceViews {
       params.reason = this.plain(language, 'assignmentError', finding.params.reason);
       params.group = finding.params.group || this.text(language, 'assignmentError.direct');
     }
+    if (finding.params.products) params.products = joinList(language, params.products.split('\n'));
     if (finding.code === 'subscriptionExpired')
       params.status = this.plain(language, 'capabilityStatus', finding.params.status);
     if (finding.code === 'provisioningPending')

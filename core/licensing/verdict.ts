@@ -194,7 +194,8 @@ export function diagnoseLicence(input: VerdictInput): LicenceVerdict {
         findings.push({
           code: 'noDesktopOffice',
           severity: 'blocker',
-          params: { products: facts.map((f) => f.product).join(', ') },
+          // One name a line: the view joins them as the reader's language lists things.
+          params: { products: facts.map((f) => f.product).join('\n') },
         });
     }
   } else {

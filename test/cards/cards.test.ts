@@ -525,6 +525,21 @@ describe('cards', () => {
         assertValidCard('form', licenceViews.form(language));
       });
 
+      it(`lists of products are joined as ${language} writes lists`, () => {
+        const licenceViews = new LicenceViews(catalog, loadProducts());
+        const finding = {
+          code: 'noDesktopOffice' as const,
+          severity: 'blocker' as const,
+          params: { products: 'Microsoft 365 Business Basic\nOffice 365 E1' },
+        };
+        assert.equal(
+          licenceViews.findingParams(language, finding).products,
+          language === 'ja'
+            ? 'Microsoft 365 Business Basic、Office 365 E1'
+            : 'Microsoft 365 Business Basic, Office 365 E1',
+        );
+      });
+
       it(`the dashboard, full and empty, with every finding and every step (${language})`, () => {
         const statsViews = new StatsViews(catalog, views);
         const flow = catalog.flow(language);

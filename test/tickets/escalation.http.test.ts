@@ -90,7 +90,7 @@ describe('Escalation to a support agent (HTTP, CloudAdapter, SQLite, fake connec
     const taken = await h.execute(SAKURA, thread, 'ticket.take', { ticket: 1 });
     assert.equal(taken.status, 200);
     assert.equal(taken.body.type, 'application/vnd.microsoft.card.adaptive');
-    assert.ok(mentions(taken.body.value, '対応中（担当: 森 さくら）'));
+    assert.ok(mentions(taken.body.value, '対応中 (担当: 森 さくら)'));
     ticket = await h.settled(1);
     assert.equal(ticket.status, 'assigned');
     assert.equal(ticket.assignee?.aadObjectId, SAKURA.aadObjectId);
@@ -173,7 +173,7 @@ describe('Escalation to a support agent (HTTP, CloudAdapter, SQLite, fake connec
 
     // 9. My tickets.
     await h.userSays(HANAKO, 'my tickets');
-    assert.ok(mentions(h.connector.postsTo(personal).at(-1), '解決済み（担当: 森 さくら）'));
+    assert.ok(mentions(h.connector.postsTo(personal).at(-1), '解決済み (担当: 森 さくら)'));
 
     // The stored ticket holds everything the issue lists.
     assert.equal(ticket.requester.aadObjectId, HANAKO.aadObjectId);

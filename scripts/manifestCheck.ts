@@ -7,8 +7,11 @@ import { decodePng, readPngHeader } from './png';
 /** The folder holding package.json; found by walking up so this also works when compiled into dist/scripts. */
 export const REPO_ROOT = findRepoRoot(__dirname);
 export const MANIFEST_DIR = path.join(REPO_ROOT, 'manifest');
-/** Committed in manifest.json; `npm run package` swaps in MicrosoftAppId. */
+/** The bot ID a package gets when neither BOT_ID nor MicrosoftAppId is set: it uploads, but nobody answers. */
 export const PLACEHOLDER_BOT_ID = '00000000-0000-0000-0000-000000000000';
+/** This app's identity in a tenant's catalog when TEAMS_APP_ID is not set (the Toolkit sets it per environment). */
+export const DEFAULT_TEAMS_APP_ID = 'ad376866-73af-42e9-bfbb-4892964bc224';
+export const DEFAULT_APP_VERSION = '1.0.0';
 export const COLOR_ICON_SIZE = 192;
 export const OUTLINE_ICON_SIZE = 32;
 export const MAX_COMMANDS_PER_LIST = 12;
@@ -61,6 +64,59 @@ export function readJsonFile<T>(file: string): T {
 
 export function readManifest(dir = MANIFEST_DIR): TeamsManifestJson {
   return readJsonFile<TeamsManifestJson>(path.join(dir, 'manifest.json'));
+}
+
+/**
+ * The `${{NAME}}` placeholders of the committed manifest, filled per environment: by `npm run package`, and by the
+ * Microsoft 365 Agents Toolkit's teamsApp/zipAppPackage from env/.env.<environment>. Same syntax as the Toolkit's.
+ */
+const PLACEHOLDER = /\$\{\{ *([A-Za-z_][A-Za-z0-9_]*) *\}\}/g;
+
+export type PlaceholderValues = Record<string, string | undefined>;
+
+/** The placeholder names in a text, each once, in order of appearance. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]))];
+}
+
+/**
+ * Fills the placeholders of a JSON text. Values are JSON-escaped, so any string stays a string; a placeholder whose
+ * value is missing or empty is left in place and listed, as the Toolkit refuses such a package too.
+ */
+export function fillPlaceholders(
+  jsonText: string,
+  values: PlaceholderValues,
+): { text: string; missing: string[] } {
+  const missing = new Set<string>();
+  const text = jsonText.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined || value === '') {
+      missing.add(name);
+      return whole;
+    }
+    return JSON.stringify(value).slice(1, -1);
+  });
+  return { text, missing: [...missing] };
+}
+
+/** A copy of the manifest with its placeholders filled; `missing` names those that had no value. */
+export function resolveManifest(
+  manifest: TeamsManifestJson,
+  values: PlaceholderValues,
+): { manifest: TeamsManifestJson; missing: string[] } {
+  const { text, missing } = fillPlaceholders(JSON.stringify(manifest), values);
+  return { manifest: JSON.parse(text) as TeamsManifestJson, missing };
+}
+
+/** A localization file's text with its placeholders filled, or the problem that stops it. */
+export function resolveLocalizationText(
+  file: string,
+  dir: string,
+  values: PlaceholderValues,
+): { text: string; problems: string[] } {
+  const raw = readFileSync(path.join(dir, file), 'utf8').replace(/^\uFEFF/, '');
+  const { text, missing } = fillPlaceholders(raw, values);
+  return { text, problems: missing.map((name) => `${file}: uses \${{${name}}}, but ${name} is not set`) };
 }
 
 type AppManifestModule = typeof import('@microsoft/app-manifest');
@@ -304,11 +360,19 @@ function schemaVersion(schemaUrl: unknown): string | undefined {
 }
 
 /**
- * Runs every check against a manifest object (possibly already customised by the packager) whose
- * referenced files live in `dir`. Returns all problems found; an empty array means the package is good.
+ * Runs every check against a manifest whose placeholders are filled and whose referenced files live in `dir`;
+ * localization files are filled with `placeholderValues` first. Returns all problems found; an empty array means
+ * the package is good.
  */
-export async function validateAppPackage(manifest: TeamsManifestJson, dir = MANIFEST_DIR): Promise<string[]> {
-  const problems = await validateAgainstBundledSchema(manifest, 'manifest.json');
+export async function validateAppPackage(
+  manifest: TeamsManifestJson,
+  dir = MANIFEST_DIR,
+  placeholderValues: PlaceholderValues = {},
+): Promise<string[]> {
+  const problems = placeholdersIn(JSON.stringify(manifest)).map(
+    (name) => `manifest.json: \${{${name}}} is not filled in`,
+  );
+  problems.push(...(await validateAgainstBundledSchema(manifest, 'manifest.json')));
   problems.push(...checkCommands(manifest));
 
   const files = referencedFiles(manifest);
@@ -349,7 +413,9 @@ export async function validateAppPackage(manifest: TeamsManifestJson, dir = MANI
     if (!readable(file)) continue;
     let localization: LocalizationJson;
     try {
-      localization = readJsonFile<LocalizationJson>(path.join(dir, file));
+      const resolved = resolveLocalizationText(file, dir, placeholderValues);
+      problems.push(...resolved.problems);
+      localization = JSON.parse(resolved.text) as LocalizationJson;
     } catch (error) {
       problems.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
       continue;

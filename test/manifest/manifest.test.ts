@@ -7,14 +7,19 @@ import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { AppManifestUtils } from '@microsoft/app-manifest';
 import {
+  DEFAULT_APP_VERSION,
+  DEFAULT_TEAMS_APP_ID,
   MANIFEST_DIR,
   MAX_COMMANDS_PER_LIST,
   PLACEHOLDER_BOT_ID,
   checkIcon,
   checkLocalizationCoverage,
   commandLists,
+  fillPlaceholders,
+  placeholdersIn,
   readJsonFile,
   readManifest,
+  resolveManifest,
   unicodeSafePattern,
   validateAgainstBundledSchema,
   validateAppPackage,
@@ -24,6 +29,30 @@ import {
 import { renderColorIcon, renderOutlineIcon } from '../../scripts/makeIcons';
 import { ManifestValidationError, applyEnvironment, buildAppPackage } from '../../scripts/packageApp';
 import { decodePng, encodePng, readPngHeader } from '../../scripts/png';
+
+/** What an environment file would give the placeholders (env/.env.dev after provisioning, say). */
+const SAMPLE_VALUES = {
+  TEAMS_APP_ID: '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d',
+  BOT_ID: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  APP_VERSION: '1.2.3',
+};
+
+/** The committed manifest with its placeholders filled, as a package would carry it. */
+function filledManifest(): TeamsManifestJson {
+  const { manifest, missing } = resolveManifest(readManifest(), SAMPLE_VALUES);
+  assert.deepEqual(missing, []);
+  return manifest;
+}
+
+/** teamsApp/zipAppPackage's own expansion (@microsoft/teamsfx-core 3.1.3, utils/common.js), for comparison. */
+function expandLikeTheToolkit(content: string, env: Record<string, string>): string {
+  const toolkitPlaceholder = /\${{ *[a-zA-Z_][a-zA-Z0-9_]* *}}/g;
+  for (const placeholder of content.match(toolkitPlaceholder) ?? []) {
+    const value = env[placeholder.slice(3, -2).trim()];
+    if (value) content = content.replace(placeholder, value);
+  }
+  return content;
+}
 
 function englishLocalization(): LocalizationJson {
   return readJsonFile<LocalizationJson>(path.join(MANIFEST_DIR, 'en-us.json'));
@@ -55,18 +84,22 @@ describe('Teams app manifest', () => {
   }
 
   describe('schema', () => {
-    it('manifest.json is valid against the bundled v1.24 schema', async () => {
-      const manifest = readManifest();
+    it('manifest.json, its placeholders filled, is valid against the bundled v1.24 schema', async () => {
+      const manifest = filledManifest();
       assert.equal(manifest.manifestVersion, '1.24');
       assert.deepEqual(await validateAgainstBundledSchema(manifest, 'manifest.json'), []);
+    });
+
+    it('an unfilled placeholder is a problem, not a package', async () => {
+      const problems = (await validateAppPackage(readManifest())).join('\n');
+      assert.match(problems, /\$\{\{BOT_ID\}\} is not filled in/);
+      assert.match(problems, /\$\{\{TEAMS_APP_ID\}\} is not filled in/);
     });
 
     it("the library's own $schema lookup also resolves offline", async () => {
       type Manifest = Parameters<typeof AppManifestUtils.validateAgainstSchema>[0];
       assert.deepEqual(
-        await AppManifestUtils.validateAgainstSchema(
-          readJsonFile<Manifest>(path.join(MANIFEST_DIR, 'manifest.json')),
-        ),
+        await AppManifestUtils.validateAgainstSchema(filledManifest() as unknown as Manifest),
         [],
       );
     });
@@ -76,14 +109,14 @@ describe('Teams app manifest', () => {
     });
 
     it('the whole package passes every check', async () => {
-      assert.deepEqual(await validateAppPackage(readManifest()), []);
+      assert.deepEqual(await validateAppPackage(filledManifest()), []);
     });
 
     it('rejects a deliberately broken manifest', async () => {
-      const broken = structuredClone(readManifest()) as Partial<TeamsManifestJson>;
+      const broken = filledManifest() as Partial<TeamsManifestJson>;
       delete broken.accentColor;
       broken.name = { short: 'Sign-in Desk with a name that is far too long' };
-      const [bot] = readManifest().bots ?? [];
+      const [bot] = filledManifest().bots ?? [];
       assert.ok(bot);
       broken.bots = [{ ...bot, scopes: ['personal', 'everyone'] }];
       const problems = (await validateAgainstBundledSchema(broken, 'manifest.json')).join('\n');
@@ -100,7 +133,7 @@ describe('Teams app manifest', () => {
     });
 
     it('refuses schemas that are not bundled instead of downloading them', async () => {
-      const manifest = { ...readManifest(), $schema: 'https://example.com/schema.json' };
+      const manifest = { ...filledManifest(), $schema: 'https://example.com/schema.json' };
       const problems = await validateAgainstBundledSchema(manifest, 'manifest.json');
       assert.match(problems.join('\n'), /not a https:\/\/developer\.microsoft\.com\/json-schemas\/teams/);
     });
@@ -114,8 +147,39 @@ describe('Teams app manifest', () => {
     });
   });
 
+  describe('placeholders', () => {
+    it("the committed manifest carries the Agents Toolkit's placeholders, and only those the packager fills", () => {
+      const raw = readFileSync(path.join(MANIFEST_DIR, 'manifest.json'), 'utf8');
+      assert.deepEqual(placeholdersIn(raw), ['APP_VERSION', 'TEAMS_APP_ID', 'BOT_ID']);
+      const manifest = readManifest();
+      assert.equal(manifest.id, '${{TEAMS_APP_ID}}');
+      assert.equal(manifest.version, '${{APP_VERSION}}');
+      assert.equal(manifest.bots?.[0].botId, '${{BOT_ID}}');
+      // Resource-specific consent goes to the bot's own Entra app.
+      assert.equal(manifest.webApplicationInfo?.id, '${{BOT_ID}}');
+      assert.deepEqual(placeholdersIn(readFileSync(path.join(MANIFEST_DIR, 'en-us.json'), 'utf8')), []);
+    });
+
+    it('fills them exactly as the Toolkit does', () => {
+      const raw = readFileSync(path.join(MANIFEST_DIR, 'manifest.json'), 'utf8');
+      const ours = fillPlaceholders(raw, SAMPLE_VALUES);
+      assert.deepEqual(ours.missing, []);
+      assert.equal(ours.text, expandLikeTheToolkit(raw, SAMPLE_VALUES));
+      assert.deepEqual(applyEnvironment(readManifest(), SAMPLE_VALUES).manifest, JSON.parse(ours.text));
+    });
+
+    it('leaves a placeholder without a value in place and names it', () => {
+      const { text, missing } = fillPlaceholders('{"a":"${{ BOT_ID }}","b":"${{NOPE}}","c":"${{EMPTY}}"}', {
+        BOT_ID: 'x"y',
+        EMPTY: '',
+      });
+      assert.equal(text, '{"a":"x\\"y","b":"${{NOPE}}","c":"${{EMPTY}}"}');
+      assert.deepEqual(missing, ['NOPE', 'EMPTY']);
+    });
+  });
+
   describe('content', () => {
-    const manifest = readManifest();
+    const manifest = filledManifest();
 
     it('is a Japanese-default app with an en-us localization', () => {
       assert.equal(manifest.localizationInfo?.defaultLanguageTag, 'ja-jp');
@@ -126,9 +190,9 @@ describe('Teams app manifest', () => {
       assert.equal(englishLocalization()['name.short'], 'Sign-in Desk');
     });
 
-    it('ships the placeholder bot ID, in personal, team and group chat scopes, with file support', () => {
+    it('is a bot in personal, team and group chat scopes, with file support', () => {
       const bot = manifest.bots?.[0];
-      assert.equal(bot?.botId, PLACEHOLDER_BOT_ID);
+      assert.equal(bot?.botId, SAMPLE_VALUES.BOT_ID);
       assert.deepEqual([...(bot?.scopes ?? [])].sort(), ['groupChat', 'personal', 'team']);
       // Files in personal chat: a user escalating to a person can attach a screenshot.
       assert.equal(bot?.supportsFiles, true);
@@ -258,16 +322,39 @@ describe('Teams app manifest', () => {
         permissions: { resourceSpecific: [{ name: 'ChannelMessage.Read.Group', type: 'Application' }] },
       });
       assert.equal(packaged.version, '2.3.4');
+      assert.equal(packaged.id, DEFAULT_TEAMS_APP_ID);
       assert.deepEqual(await validateAppPackage(packaged), []);
       assert.deepEqual(zip.readFile('outline.png'), readFileSync(path.join(MANIFEST_DIR, 'outline.png')));
-      // The committed manifest keeps its placeholder.
-      assert.equal(readManifest().bots?.[0].botId, PLACEHOLDER_BOT_ID);
+      // The committed manifest keeps its placeholders.
+      assert.equal(readManifest().bots?.[0].botId, '${{BOT_ID}}');
+    });
+
+    it('takes the Toolkit variable names too: BOT_ID over MicrosoftAppId, and TEAMS_APP_ID', () => {
+      const { manifest } = applyEnvironment(readManifest(), {
+        BOT_ID: appId,
+        MicrosoftAppId: '11111111-2222-4333-8444-555555555555',
+        TEAMS_APP_ID: SAMPLE_VALUES.TEAMS_APP_ID,
+      });
+      assert.equal(manifest.bots?.[0].botId, appId);
+      assert.equal(manifest.id, SAMPLE_VALUES.TEAMS_APP_ID);
+      assert.equal(manifest.version, DEFAULT_APP_VERSION);
     });
 
     it('warns when MicrosoftAppId is not set', () => {
       const { manifest, warnings } = applyEnvironment(readManifest(), {});
       assert.equal(manifest.bots?.[0].botId, PLACEHOLDER_BOT_ID);
+      assert.equal(manifest.webApplicationInfo?.id, PLACEHOLDER_BOT_ID);
       assert.match(warnings.join(), /placeholder/);
+    });
+
+    it('refuses a placeholder nobody fills', () => {
+      const manifest = { ...readManifest(), developer: { name: '${{DEVELOPER_NAME}}' } } as TeamsManifestJson;
+      assert.throws(
+        () => applyEnvironment(manifest, { MicrosoftAppId: appId }),
+        /manifest\.json uses \$\{\{DEVELOPER_NAME\}\}, but DEVELOPER_NAME is not set/,
+      );
+      const filled = applyEnvironment(manifest, { MicrosoftAppId: appId, DEVELOPER_NAME: 'Contoso' });
+      assert.deepEqual(filled.manifest.developer, { name: 'Contoso' });
     });
 
     it('rejects a MicrosoftAppId that is not a GUID and an APP_VERSION that is not x.y.z', () => {

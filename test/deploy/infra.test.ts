@@ -114,12 +114,15 @@ const NOT_SET_ON_AZURE: Record<string, string> = {
   DATA_DIR: 'SQLite is not used on App Service',
   GRAPH_BASE_URL: 'the default is the real Graph',
   AZURE_CLIENT_CERTIFICATE_PATH: 'a Key Vault secret or the managed identity instead',
-  SUPPORT_CHANNEL_ID_SIGNIN: 'per-category channels: register them in Teams',
-  SUPPORT_CHANNEL_ID_ACTIVATION: 'per-category channels: register them in Teams',
-  SUPPORT_CHANNEL_ID_ACCOUNT: 'per-category channels: register them in Teams',
-  SUPPORT_CHANNEL_ID_OTHER: 'per-category channels: register them in Teams',
   STATS_RETENTION_DAYS: 'the default (90 days) suits; add a parameter to change it',
 };
+/** Whole families left out for one reason. */
+const FAMILIES_NOT_SET_ON_AZURE: [RegExp, string][] = [
+  [/^SQLITE_/, 'SQLite is not used on App Service'],
+  [/^SUPPORT_CHANNEL_ID_/, 'per-category channels: register them in Teams'],
+];
+const explainedWhyNotSet = (name: string) =>
+  name in NOT_SET_ON_AZURE || FAMILIES_NOT_SET_ON_AZURE.some(([family]) => family.test(name));
 
 const KEY_VAULT_REFERENCE =
   /^@Microsoft\.KeyVault\(SecretUri=https:\/\/([a-z0-9-]+)\.vault\.azure\.net\/secrets\/([A-Za-z0-9-]+)\/\)$/;
@@ -341,9 +344,9 @@ describe('infra: the Azure resources (infra/main.bicep, infra/main.json)', () =>
           `${mode}: settings the bot does not read`,
         );
         assert.deepEqual(
-          accepted.filter((name) => !names.includes(name) && !(name in NOT_SET_ON_AZURE)),
+          accepted.filter((name) => !names.includes(name) && !explainedWhyNotSet(name)),
           [],
-          `${mode}: variables of bot/config.ts the template neither sets nor explains`,
+          `${mode}: variables of bot/config.ts that infra/main.bicep and main.json neither set nor, in NOT_SET_ON_AZURE here, explain`,
         );
       }
       for (const name of [

@@ -96,7 +96,10 @@ export function createApp(deps: AppDeps): App {
       storage: () => deps.storage.read(['signin-desk/readiness-probe']),
       graph: () => deps.directory.listSubscribedSkus(),
     },
-    onClose: () => outbox.stop(),
+    onClose: async () => {
+      await outbox.stop();
+      await parts.stats.flush();
+    },
   });
   // Whatever an earlier run left undelivered goes out now.
   void outbox

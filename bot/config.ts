@@ -74,6 +74,7 @@ const envSchema = z
       return ids.map((id) => id.toLowerCase());
     }),
     DATA_DIR: optionalString.transform((v) => v ?? './data'),
+    SQLITE_SYNCHRONOUS: optionalString.pipe(z.enum(['normal', 'full']).optional()),
     AZURE_STORAGE_CONNECTION_STRING: optionalString,
     AZURE_STORAGE_ACCOUNT_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     AZURE_STORAGE_CONTAINER: optionalString.pipe(
@@ -209,7 +210,7 @@ export type GraphConfig =
  * Blob Storage container that several instances share.
  */
 export type StorageConfig =
-  | { kind: 'sqlite' }
+  | { kind: 'sqlite'; durability: 'normal' | 'full' }
   | { kind: 'blob'; container: string; connectionString: string }
   | { kind: 'blob'; container: string; accountUrl: string; managedIdentityClientId?: string };
 
@@ -320,7 +321,7 @@ function storageConfig(e: z.infer<typeof envSchema>): StorageConfig {
       accountUrl: e.AZURE_STORAGE_ACCOUNT_URL,
       ...(e.AZURE_CLIENT_ID ? { managedIdentityClientId: e.AZURE_CLIENT_ID } : {}),
     };
-  return { kind: 'sqlite' };
+  return { kind: 'sqlite', durability: e.SQLITE_SYNCHRONOUS ?? 'normal' };
 }
 
 function graphConfig(e: z.infer<typeof envSchema>): GraphConfig {

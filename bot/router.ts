@@ -6,7 +6,7 @@ import {
   type DialogContext,
   type DialogInstance,
   type DialogState,
-} from 'botbuilder-dialogs';
+} from '../dialogs/dialogsLibrary';
 import {
   parseCardAction,
   parseTicketExecute,

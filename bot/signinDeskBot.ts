@@ -8,7 +8,7 @@ import {
   type ChannelAccount,
   type StatePropertyAccessor,
 } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
+import type { DialogState } from '../dialogs/dialogsLibrary';
 import { languageOf } from '../dialogs/turnLanguage';
 import { isSharedConversation } from '../dialogs/turnHelpers';
 import type { DiagnosisViews } from '../views/diagnosisViews';

@@ -4,7 +4,7 @@ import {
   WaterfallDialog,
   type DialogTurnResult,
   type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+} from './dialogsLibrary';
 import type { CardAction } from '../core/cardActions';
 import { withLicence, type DiagnosisTrail } from '../core/diagnosis';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';

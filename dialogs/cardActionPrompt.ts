@@ -1,5 +1,5 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { Prompt, type PromptOptions, type PromptRecognizerResult } from 'botbuilder-dialogs';
+import { Prompt, type PromptOptions, type PromptRecognizerResult } from './dialogsLibrary';
 import { parseCardAction, type CardAction, type CardActionName } from '../core/cardActions';
 import { reportsDone } from '../core/conversation/reportsDone';
 import { closestByWords, matchKeywordsWithKeyword } from '../core/textMatching';

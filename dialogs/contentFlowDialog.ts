@@ -4,7 +4,7 @@ import {
   WaterfallDialog,
   type DialogTurnResult,
   type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+} from './dialogsLibrary';
 import type { CardAction } from '../core/cardActions';
 import { withAnswer, withAttemptStarted, withoutAnswer, type DiagnosisTrail } from '../core/diagnosis';
 import { languageOf } from './turnLanguage';

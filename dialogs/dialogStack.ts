@@ -1,4 +1,4 @@
-import type { DialogInstance } from 'botbuilder-dialogs';
+import type { DialogInstance } from './dialogsLibrary';
 import type { DiagnosisTrail } from '../core/diagnosis';
 
 /** What a dialog instance keeps that these helpers read: a component's inner stack, and the trail it was given. */

@@ -5,7 +5,7 @@ import {
   WaterfallDialog,
   type DialogTurnResult,
   type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+} from './dialogsLibrary';
 import type { CardAction } from '../core/cardActions';
 import { withHandoff, type DiagnosisTrail } from '../core/diagnosis';
 import {

@@ -1,5 +1,5 @@
 import type { Attachment as ActivityAttachment, TurnContext } from 'botbuilder';
-import type { PromptOptions } from 'botbuilder-dialogs';
+import type { PromptOptions } from './dialogsLibrary';
 import { CardPrompt, typedAnswer, type CardPromptSpec } from './cardActionPrompt';
 import type { CardAction, CardActionName } from '../core/cardActions';
 import type { Attachment } from '../core/tickets/ticket';

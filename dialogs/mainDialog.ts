@@ -4,7 +4,7 @@ import {
   WaterfallDialog,
   type DialogTurnResult,
   type WaterfallStepContext,
-} from 'botbuilder-dialogs';
+} from './dialogsLibrary';
 import type { CardAction, FlowChoice } from '../core/cardActions';
 import { emptyTrail, type DiagnosisTrail } from '../core/diagnosis';
 import type { Intent } from '../core/intent/recognizer';

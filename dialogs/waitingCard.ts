@@ -1,4 +1,4 @@
-import type { DialogInstance } from 'botbuilder-dialogs';
+import type { DialogInstance } from './dialogsLibrary';
 import type { WaitingCard } from '../core/conversation/typedText';
 import { isOneOf } from '../core/textMatching';
 import { typedAnswer, type CardPromptSpec } from './cardActionPrompt';

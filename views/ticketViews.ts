@@ -71,12 +71,20 @@ export class TicketViews {
   }
 
   time(language: Language, iso: string): string {
-    return new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', {
-      timeZone: this.timeZone,
-      dateStyle: 'short',
-      timeStyle: 'short',
-    }).format(new Date(iso));
+    let format = this.timeFormats.get(language);
+    if (!format) {
+      format = new Intl.DateTimeFormat(language === 'ja' ? 'ja-JP' : 'en-GB', {
+        timeZone: this.timeZone,
+        dateStyle: 'short',
+        timeStyle: 'short',
+      });
+      this.timeFormats.set(language, format);
+    }
+    return format.format(new Date(iso));
   }
+
+  /** One formatter per language, made once (making one costs far more than using it). */
+  private readonly timeFormats = new Map<Language, Intl.DateTimeFormat>();
 
   /** "3 h 12 min" / "3時間12分": how long a ticket has waited. */
   waited(language: Language, fromIso: string, now: Date): string {

@@ -1,9 +1,4 @@
-import {
-  ClientCertificateCredential,
-  ClientSecretCredential,
-  ManagedIdentityCredential,
-  type TokenCredential,
-} from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { GraphConfig, GraphCredentialConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../telemetry';
@@ -13,6 +8,10 @@ import type * as Sandbox from '../../sandbox/sandboxGraphServer';
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 
 function credentialFor(config: GraphCredentialConfig): TokenCredential {
+  // Loaded only with credentials: the sandbox tenant and tests never need @azure/identity (start-up, memory).
+  const { ClientCertificateCredential, ClientSecretCredential, ManagedIdentityCredential } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@azure/identity') as typeof import('@azure/identity');
   switch (config.kind) {
     case 'secret':
       return new ClientSecretCredential(config.tenantId, config.clientId, config.secret);

@@ -13,6 +13,8 @@ import { createItem } from '../storage/createOnly';
 const DAY_KEY = (day: string) => `signin-desk/stats/day/${day}`;
 const MAX_ATTEMPTS = 6;
 const DAY_MS = 86_400_000;
+/** Events are added up in memory and written together: one write for many turns, not one per event. */
+const FLUSH_AFTER_MS = 1000;
 
 export interface StorageStatsOptions {
   storage: Storage;
@@ -26,35 +28,64 @@ export interface StorageStatsOptions {
 
 /**
  * The dashboard's numbers, as one document per day in the bot's storage (SQLite, or Blob when scaled out).
- * Events are added with eTag checks, so instances writing at once retry instead of losing a count. Recording
- * runs after the turn's reply and never fails it: trouble is logged.
+ * Events are gathered for a second and added in one write, with eTag checks, so instances writing at once retry
+ * instead of losing a count. Recording never delays or fails a turn: trouble is logged. A crash loses at most
+ * the last second of counts; a shutdown writes them (`flush`).
  */
 export class StorageStats implements HelpDeskEvents {
   private readonly now: () => Date;
   /** One write at a time from this instance: its own events never conflict with each other. */
   private chain: Promise<void> = Promise.resolve();
   private purgedFor?: string;
+  private pending = new Map<string, HelpDeskEvent[]>();
+  private timer?: NodeJS.Timeout;
+
+  /** Built once: a formatter costs far more to make than to use, and every event needs one. */
+  private readonly dayFormat: Intl.DateTimeFormat;
 
   constructor(private readonly options: StorageStatsOptions) {
     this.now = options.now ?? (() => new Date());
+    // en-CA formats as YYYY-MM-DD.
+    this.dayFormat = new Intl.DateTimeFormat('en-CA', {
+      timeZone: options.timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
   }
 
   record(event: HelpDeskEvent): void {
     const day = this.dayOf(this.now());
-    this.chain = this.chain
-      .then(() => this.add(day, event))
-      .then(() => this.purgeBefore(day))
-      .catch((error: Error) =>
-        this.options.logger.warn('could not count a help-desk event for the dashboard', {
-          event: event.kind,
-          error: error.message,
-        }),
-      );
+    this.pending.set(day, [...(this.pending.get(day) ?? []), event]);
+    if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+      // Pending counts do not keep a stopping process alive; shutdown calls flush().
+      this.timer.unref();
+    }
   }
 
-  /** Resolves when the events recorded so far are stored. */
-  flushed(): Promise<void> {
+  /** Writes the counts gathered so far; resolves when they are stored (or their failure is logged). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = new Map();
+    for (const [day, events] of batch)
+      this.chain = this.chain
+        .then(() => this.add(day, events))
+        .then(() => this.purgeBefore(day))
+        .catch((error: Error) =>
+          this.options.logger.warn('could not count help-desk events for the dashboard', {
+            events: events.length,
+            error: error.message,
+          }),
+        );
     return this.chain;
+  }
+
+  /** For tests: the events recorded so far, stored. */
+  flushed(): Promise<void> {
+    return this.flush();
   }
 
   /** The last `days` days, today included. */
@@ -73,24 +104,25 @@ export class StorageStats implements HelpDeskEvents {
     return this.options.retentionDays;
   }
 
-  private async add(day: string, event: HelpDeskEvent): Promise<void> {
+  private async add(day: string, events: HelpDeskEvent[]): Promise<void> {
     const key = DAY_KEY(day);
+    const addAll = (counts: DayStats) => events.reduce(applyEvent, counts);
     for (let attempt = 1; ; attempt++) {
       const current = (await this.options.storage.read([key]))[key] as
         (DayStats & { eTag?: string }) | undefined;
       try {
         if (!current) {
-          if (await createItem(this.options.storage, key, applyEvent(emptyDay(day), event))) return;
+          if (await createItem(this.options.storage, key, addAll(emptyDay(day)))) return;
           continue;
         }
         const { eTag, ...counts } = current;
-        await this.options.storage.write({ [key]: { ...applyEvent(counts, event), eTag } });
+        await this.options.storage.write({ [key]: { ...addAll(counts), eTag } });
         return;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS) throw error;
         if (attempt === 2)
           this.options.logger.warn('dashboard counts changed under a write (another instance); retrying', {
-            event: event.kind,
+            events: events.length,
           });
       }
     }
@@ -108,12 +140,6 @@ export class StorageStats implements HelpDeskEvents {
   }
 
   private dayOf(at: Date): string {
-    // en-CA formats as YYYY-MM-DD.
-    return new Intl.DateTimeFormat('en-CA', {
-      timeZone: this.options.timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).format(at);
+    return this.dayFormat.format(at);
   }
 }

@@ -143,7 +143,11 @@ describe('loadConfig', () => {
 
   describe('storage', () => {
     it('is SQLite by default; a connection string or an account URL selects a shared Blob container', () => {
-      assert.deepEqual(loadConfig({}).storage, { kind: 'sqlite' });
+      assert.deepEqual(loadConfig({}).storage, { kind: 'sqlite', durability: 'normal' });
+      assert.deepEqual(loadConfig({ SQLITE_SYNCHRONOUS: 'full' }).storage, {
+        kind: 'sqlite',
+        durability: 'full',
+      });
       const byString = loadConfig({
         AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
         AZURE_STORAGE_CONTAINER: 'desk-prod',

@@ -9,8 +9,12 @@ const keyOf = (person: Pick<Person, 'id' | 'aadObjectId'>) => `addresses/${perso
  * told so instead of the message vanishing.
  */
 export class AddressBook {
-  /** What was last saved per user in this process, so an unchanged reference costs no write. */
+  /**
+   * What was last saved per user in this process, so an unchanged reference costs no write. Bounded: a tenant's
+   * every user would otherwise stay in memory; a forgotten one costs one write on their next turn.
+   */
   private readonly saved = new Map<string, string>();
+  private static readonly REMEMBERED = 5000;
 
   constructor(private readonly storage: Storage) {}
 
@@ -22,7 +26,10 @@ export class AddressBook {
     const value = JSON.stringify(reference);
     if (this.saved.get(key) === value) return;
     await this.storage.write({ [key]: { reference, eTag: '*' } });
+    this.saved.delete(key);
     this.saved.set(key, value);
+    // Maps keep insertion order: the first key is the one written longest ago.
+    if (this.saved.size > AddressBook.REMEMBERED) this.saved.delete(this.saved.keys().next().value!);
   }
 
   async lookup(

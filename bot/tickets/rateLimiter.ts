@@ -35,7 +35,15 @@ export class ConversationRateLimiter {
     const times = this.sent.get(conversationId) ?? [];
     times.push(this.now());
     this.sent.set(conversationId, times);
+    // Now and then, forget conversations that sent nothing within the longest window (bounded memory).
+    if (++this.recorded % 1000 === 0) {
+      const longest = Math.max(...this.limits.map((l) => l.windowMs));
+      for (const [id, sent] of this.sent)
+        if ((sent.at(-1) ?? 0) <= this.now() - longest) this.sent.delete(id);
+    }
   }
+
+  private recorded = 0;
 }
 
 /** Exponential backoff with jitter: attempt 1 waits about `baseMs`, doubling up to `maxMs`. */

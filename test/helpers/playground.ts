@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
-import { createApp, type App } from '../../bot/app';
+import { parse, stringify } from 'yaml';
+import { createApp, type App, type AppDeps } from '../../bot/app';
 import { loadConfig } from '../../bot/config';
 import { projectRoot } from '../../bot/paths';
 import { SqliteStorage } from '../../bot/storage/sqliteStorage';
@@ -13,8 +14,8 @@ import { testAppDeps } from './testBot';
 
 /**
  * The real server with the Microsoft 365 Agents Playground (the client `npm start` opens) pointed at it, for
- * tests that drive the Playground's own HTTP API. That API is internal to the Playground, so its version is
- * pinned in package.json.
+ * tests that drive the Playground's own HTTP API or its UI in a browser. That API is internal to the Playground,
+ * so its version is pinned in package.json.
  */
 const PLAYGROUND_CLI = join(projectRoot(), 'node_modules', '@microsoft', 'm365agentsplayground', 'cli.js');
 
@@ -40,22 +41,29 @@ export interface SentActivity {
   id: string;
 }
 
-export interface PlaygroundRun {
+/** The bot in this process on a free loopback port, with in-memory storage and a throwaway DATA_DIR. */
+export interface BotRun {
   app: App;
-  url: string;
+  port: number;
+  /** Everything the bot sent, in order. */
   sent: SentActivity[];
-  /** POSTs JSON to the Playground and returns its answer's body; fails the test on an error status. */
-  post(path: string, body: unknown): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startBotWithPlayground(env: Record<string, string> = {}): Promise<PlaygroundRun> {
-  const workDir = mkdtempSync(join(tmpdir(), 'signin-desk-playground-'));
-  copyFileSync(join(projectRoot(), '.m365agentsplayground.yml'), join(workDir, '.m365agentsplayground.yml'));
+/**
+ * Starts the bot. `deps` replaces the test defaults (an unreachable Graph, the real content, a silent log), for
+ * example `{ directory }` for the sandbox tenant.
+ */
+export async function startBot(
+  env: Record<string, string> = {},
+  deps: Partial<AppDeps> = {},
+): Promise<BotRun> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'signin-desk-data-'));
   const app = createApp({
-    config: loadConfig({ DATA_DIR: workDir, ...env }),
+    config: loadConfig({ DATA_DIR: dataDir, ...env }),
     storage: new SqliteStorage(':memory:'),
     ...testAppDeps(),
+    ...deps,
   });
   const sent: SentActivity[] = [];
   app.adapter.use(async (context, next) => {
@@ -72,7 +80,68 @@ export async function startBotWithPlayground(env: Record<string, string> = {}): 
     });
     await next();
   });
-  const botPort = (await app.server.listen(0, '127.0.0.1')).port;
+  const port = (await app.server.listen(0, '127.0.0.1')).port;
+  return {
+    app,
+    port,
+    sent,
+    async stop() {
+      await app.server.close(1000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PlaygroundOptions {
+  /**
+   * Who the Playground signs in as: the id of one of `users` in .m365agentsplayground.yml (e.g. 'user-id-12',
+   * the IT admin). The yml's currentUser takes that user's place in the list.
+   */
+  currentUser?: string;
+  /**
+   * The personal chat's conversation id. Give each Playground pointed at the same bot its own, or the bot sees
+   * one conversation (one dialog, one language) shared by two people.
+   */
+  personalChatId?: string;
+}
+
+/** A Playground process on a free loopback port, with its own copy of the yml. */
+export interface PlaygroundServer {
+  url: string;
+  /** POSTs JSON to the Playground and returns its answer's body; fails the test on an error status. */
+  post(path: string, body: unknown): Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface PlaygroundUser {
+  id: string;
+  [field: string]: unknown;
+}
+
+/** .m365agentsplayground.yml with the options applied. */
+function playgroundConfig(options: PlaygroundOptions): string {
+  const source = readFileSync(join(projectRoot(), '.m365agentsplayground.yml'), 'utf8');
+  if (!options.currentUser && !options.personalChatId) return source;
+  const config = parse(source) as {
+    currentUser: PlaygroundUser;
+    users: PlaygroundUser[];
+    personalChat: { id: string };
+  };
+  if (options.currentUser) {
+    const index = config.users.findIndex((user) => user.id === options.currentUser);
+    assert.ok(index >= 0, `${options.currentUser} is not one of the users in .m365agentsplayground.yml`);
+    [config.currentUser, config.users[index]] = [config.users[index], config.currentUser];
+  }
+  if (options.personalChatId) config.personalChat.id = options.personalChatId;
+  return stringify(config);
+}
+
+export async function startPlayground(
+  botPort: number,
+  options: PlaygroundOptions = {},
+): Promise<PlaygroundServer> {
+  const workDir = mkdtempSync(join(tmpdir(), 'signin-desk-playground-'));
+  writeFileSync(join(workDir, '.m365agentsplayground.yml'), playgroundConfig(options));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const playground: ChildProcess = spawn(
@@ -89,21 +158,29 @@ export async function startBotWithPlayground(env: Record<string, string> = {}): 
     ],
     { cwd: workDir, env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: 'ignore' },
   );
-  await until(
-    'the Playground',
-    async () => {
-      try {
-        return (await fetch(`${url}/_debug/ping`)).ok ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    60_000,
-  );
+  const stop = async () => {
+    playground.kill('SIGTERM');
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    await until(
+      'the Playground',
+      async () => {
+        try {
+          return (await fetch(`${url}/_debug/ping`)).ok ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return {
-    app,
     url,
-    sent,
+    stop,
     async post(path, body) {
       const response = await fetch(url + path, {
         method: 'POST',
@@ -114,10 +191,32 @@ export async function startBotWithPlayground(env: Record<string, string> = {}): 
       assert.ok(response.ok, `${path}: ${response.status} ${text}`);
       return text;
     },
+  };
+}
+
+export interface PlaygroundRun {
+  app: App;
+  url: string;
+  sent: SentActivity[];
+  /** POSTs JSON to the Playground and returns its answer's body; fails the test on an error status. */
+  post(path: string, body: unknown): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startBotWithPlayground(env: Record<string, string> = {}): Promise<PlaygroundRun> {
+  const bot = await startBot(env);
+  const playground = await startPlayground(bot.port).catch(async (error: unknown) => {
+    await bot.stop();
+    throw error;
+  });
+  return {
+    app: bot.app,
+    url: playground.url,
+    sent: bot.sent,
+    post: playground.post,
     async stop() {
-      playground.kill('SIGTERM');
-      await app.server.close(1000);
-      rmSync(workDir, { recursive: true, force: true });
+      await playground.stop();
+      await bot.stop();
     },
   };
 }

@@ -337,9 +337,9 @@ export class TurnRouter {
       );
       return;
     }
-    if (action?.action === 'ticket.confirm' && action.choice === 'send' && action.key) {
+    if (action?.action === 'ticket.confirm' && action.choice === 'send' && action.confirmCard) {
       // Send pressed again after its turn was lost (a crash after the ticket was saved): say which ticket it is.
-      const ticket = await this.deps.tickets.requester.ticketOfConfirmCard(action.key);
+      const ticket = await this.deps.tickets.requester.ticketOfConfirmCard(action.confirmCard);
       if (ticket) {
         await context.sendActivity(
           views.text(language, 'escalation.alreadyCreated', { label: ticketLabel(ticket) }),

@@ -18,7 +18,13 @@ export interface StatsCardData {
   footnote?: string;
 }
 
+/** Headline figures per row: more side by side split words on a narrow (phone, 450 px) card. */
+const HEADLINE_COLUMNS = 3;
+
 /** The help-desk dashboard: clean tables with text bars, which render the same in Teams and the Playground. */
 export function renderStatsCard(data: StatsCardData): CardAttachment {
-  return renderCard('stats', template, { ...data, footnote: data.footnote ?? '' });
+  const headlineRows = [];
+  for (let i = 0; i < data.headline.length; i += HEADLINE_COLUMNS)
+    headlineRows.push({ columns: data.headline.slice(i, i + HEADLINE_COLUMNS) });
+  return renderCard('stats', template, { ...data, headlineRows, footnote: data.footnote ?? '' });
 }

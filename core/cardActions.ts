@@ -67,8 +67,11 @@ export const cardActionSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('ticket.confirm'),
     choice: z.enum(['send', 'edit', 'cancel']),
-    /** The confirm card's id: a Send pressed again after its dialog ended finds the ticket it opened. */
-    key: z.string().max(64).optional(),
+    /**
+     * The confirm card's id: a Send pressed again after its dialog ended finds the ticket it opened. Not named
+     * `key`: the Playground's card renderer owns a read-only `key` on submit data and drops such a click.
+     */
+    confirmCard: z.string().max(64).optional(),
   }),
   z.object({ action: z.literal('ticket.withdraw'), ticket: ticketNumber }),
   z.object({ action: z.literal('ticket.addInfo'), ticket: ticketNumber, info: optionalInput }),

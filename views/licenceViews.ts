@@ -108,7 +108,7 @@ export class LicenceViews {
             label: t('admin.line.account'),
             value: t(user.accountEnabled ? 'admin.line.accountEnabled' : 'admin.line.accountDisabled'),
           },
-          { label: t('admin.line.userType'), value: user.userType },
+          { label: t('admin.line.userType'), value: this.plain(language, 'userType', user.userType) },
           { label: t('admin.line.usageLocation'), value: user.usageLocation || t('admin.line.notSet') },
         ],
       },
@@ -183,8 +183,11 @@ export class LicenceViews {
         label: t('admin.line.assignmentState'),
         value:
           state.error && state.error !== 'None'
-            ? `${state.state}: ${this.plain(language, 'assignmentError', String(state.error))}`
-            : state.state,
+            ? t('admin.assignmentStateWithError', {
+                state: this.plain(language, 'assignmentState', state.state),
+                error: this.plain(language, 'assignmentError', String(state.error)),
+              })
+            : this.plain(language, 'assignmentState', state.state),
       },
     ];
   }

@@ -365,7 +365,7 @@ export class TicketViews {
     const confirm = (choice: 'send' | 'edit' | 'cancel') => ({
       action: 'ticket.confirm',
       choice,
-      ...(choice === 'send' && confirmKey ? { key: confirmKey } : {}),
+      ...(choice === 'send' && confirmKey ? { confirmCard: confirmKey } : {}),
     });
     return renderTicketCard({
       title: t('escalation.summary.title'),

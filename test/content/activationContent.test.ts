@@ -96,6 +96,11 @@ const EXPECTED_TEXT_KEYS = [
   ...['PendingInput', 'PendingActivation', 'PendingProvisioning', 'Error', 'Disabled'].map(
     (s) => `provisioningStatus.${s}`,
   ),
+  // Graph's licenseAssignmentState.state and user.userType values, in plain words on the admin's card.
+  ...['Active', 'ActiveWithSolution', 'Disabled', 'Error', 'ProcessingInProgress'].map(
+    (s) => `assignmentState.${s}`,
+  ),
+  ...['Member', 'Guest'].map((s) => `userType.${s}`),
   'who.user',
   'who.admin',
   'licence.checking',

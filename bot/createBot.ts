@@ -165,7 +165,7 @@ export function createBot(deps: BotDeps): BotParts {
     views,
     understanding: deps.understanding,
     logger: deps.logger,
-    onRouted: deps.telemetry ? (route) => deps.telemetry!.turn(route) : undefined,
+    onRouted: deps.telemetry ? (route, flow) => deps.telemetry!.turn(route, flow) : undefined,
   });
   return {
     bot,

@@ -20,7 +20,7 @@ import type { ErrorCodeEntry } from '../core/errorCodes/errorCodeLookup';
 import { understand } from '../core/intent/understand';
 import { matchKeywords } from '../core/textMatching';
 import type { Language } from '../core/language';
-import { latestTrail, stackIncludes } from '../dialogs/dialogStack';
+import { latestTrail, runningFlow, stackIncludes } from '../dialogs/dialogStack';
 import { DialogIds } from '../dialogs/dialogIds';
 import { attachmentLinks } from '../dialogs/escalationPrompt';
 import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
@@ -78,8 +78,8 @@ export interface TurnRouterDeps {
   views: DiagnosisViews;
   understanding: Understanding;
   logger: Logger;
-  /** Told which route handled each turn (telemetry's turns by route). */
-  onRouted?: (route: string) => void;
+  /** Told which route handled each turn, and the flow it started or continued (telemetry's turns by flow). */
+  onRouted?: (route: string, flow: string) => void;
 }
 
 type Outcome = 'handled' | 'next';
@@ -174,10 +174,21 @@ export class TurnRouter {
     for (const route of this.routes) {
       if (!route.when(facts)) continue;
       if ((await route.run(context, facts)) === 'handled') {
-        this.deps.onRouted?.(route.name);
+        this.deps.onRouted?.(route.name, this.flowOf(context, facts.stack));
         return;
       }
     }
+  }
+
+  /** The flow of the diagnosis running after the turn: the one it started or continued ('none' outside one). */
+  private flowOf(context: TurnContext, stack: readonly DialogInstance[]): string {
+    const running = runningFlow(stack);
+    if (!running) return 'none';
+    if ('flow' in running) return running.flow;
+    const flow = running.contentId
+      ? this.deps.views.flow(languageOf(context)).flowOf(running.contentId)
+      : undefined;
+    return flow ?? 'signin-repair';
   }
 
   private async factsOf(context: TurnContext): Promise<TurnFacts> {

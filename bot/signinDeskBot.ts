@@ -30,7 +30,7 @@ export interface SigninDeskBotDeps {
   tickets: TicketHandlers;
   understanding: Understanding;
   logger: Logger;
-  onRouted?: (route: string) => void;
+  onRouted?: (route: string, flow: string) => void;
 }
 
 /**

@@ -8,7 +8,8 @@ import type { Logger } from './logger';
  * (every call a no-op) unless APPLICATIONINSIGHTS_CONNECTION_STRING is set.
  */
 export interface Telemetry extends HelpDeskEvents {
-  turn(route: string): void;
+  /** `flow`: the diagnosis the turn started or continued (signin-repair, activation, account, person), or none. */
+  turn(route: string, flow: string): void;
   graphCall(operation: string, durationMs: number, outcome: string): void;
   graphRetry(operation: string, reason: 'throttled' | 'retry' | 'malformed', retryAfterMs?: number): void;
   /** A ticket delivery went out, this long after it was queued. */
@@ -31,7 +32,9 @@ const METER = 'signin-desk';
 /** Custom metrics on the global meter (the Azure Monitor distro's, once started). */
 export class MeterTelemetry implements Telemetry {
   private readonly meter = metrics.getMeter(METER);
-  private readonly turns = this.meter.createCounter('signin_desk.turns', { description: 'Turns by route' });
+  private readonly turns = this.meter.createCounter('signin_desk.turns', {
+    description: 'Turns by flow and by the route that handled them',
+  });
   private readonly helpDesk = this.meter.createCounter('signin_desk.help_desk_events', {
     description: 'Diagnoses, flows, fix outcomes, licence findings and ticket changes',
   });
@@ -58,8 +61,8 @@ export class MeterTelemetry implements Telemetry {
     if (event.kind === 'ticketTaken') this.timeToTake.record(event.minutes);
   }
 
-  turn(route: string): void {
-    this.turns.add(1, { route });
+  turn(route: string, flow: string): void {
+    this.turns.add(1, { route, flow });
   }
 
   graphCall(operation: string, durationMs: number, outcome: string): void {

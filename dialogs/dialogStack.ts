@@ -1,10 +1,11 @@
 import type { DialogInstance } from './dialogsLibrary';
 import type { DiagnosisTrail } from '../core/diagnosis';
+import { DialogIds } from './dialogIds';
 
 /** What a dialog instance keeps that these helpers read: a component's inner stack, and the trail it was given. */
 interface InstanceState {
   dialogs?: { dialogStack?: DialogInstance[] };
-  options?: { trail?: DiagnosisTrail };
+  options?: { trail?: DiagnosisTrail; questionId?: string; procedureId?: string };
   values?: { trail?: DiagnosisTrail };
 }
 
@@ -34,4 +35,29 @@ export function innermostInstance(stack: readonly DialogInstance[]): DialogInsta
   const last = stack[stack.length - 1];
   if (!last) return undefined;
   return innermostInstance(innerStack(last)) ?? last;
+}
+
+/** The first instance with this id, inside components too. */
+function findInstance(stack: readonly DialogInstance[], dialogId: string): DialogInstance | undefined {
+  for (const instance of stack) {
+    if (instance.id === dialogId) return instance;
+    const inner = findInstance(innerStack(instance), dialogId);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/**
+ * What the running diagnosis is about, for telemetry's turns by flow: the escalation, the activation check, or
+ * the content question or procedure a content flow was started at (the caller maps it to its flow).
+ */
+export function runningFlow(
+  stack: readonly DialogInstance[],
+): { flow: 'person' | 'activation' } | { contentId?: string } | undefined {
+  if (stackIncludes(stack, DialogIds.escalation)) return { flow: 'person' };
+  if (stackIncludes(stack, DialogIds.activation)) return { flow: 'activation' };
+  const content = findInstance(stack, DialogIds.contentFlow);
+  if (!content) return undefined;
+  const options = (content.state as InstanceState | undefined)?.options;
+  return { contentId: options?.procedureId ?? options?.questionId };
 }

@@ -27,6 +27,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { messageGeometry } from './playgroundMessage';
 
 const projectDir = existsSync(path.join(__dirname, '..', 'package.json'))
   ? path.join(__dirname, '..')
@@ -49,20 +50,6 @@ function texts(lang: Lang): Record<string, string> {
 }
 
 /** The few DOM members used inside page functions (the project compiles without the DOM library). */
-interface DomRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-interface DomElement {
-  className: unknown;
-  parentElement: DomElement | null;
-  getBoundingClientRect(): DomRect;
-  scrollIntoView(options: { block: 'start' | 'end' }): void;
-  ownerDocument: { defaultView: { getComputedStyle(el: DomElement): { overflowY: string } } | null };
-}
-
 async function launch(lang: Lang): Promise<{ browser: Browser; page: Page }> {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -169,42 +156,6 @@ async function doneUntil(page: Page, done: string, text: string, maxSteps = 12):
 }
 
 /**
- * Geometry of a message in the chat: the message row (sender line, avatar and bubble) as a direct child of
- * the chat's scrolling list, and that list. With `scroll`, the row is first scrolled to the list's top or bottom.
- */
-async function messageBox(
-  message: Locator,
-  scroll: 'start' | 'end' | undefined,
-): Promise<{ row: DomRect; list: DomRect; card: DomRect }> {
-  // card: the bubble of a card (or the element itself for anything else).
-  return message.evaluate((start, doScroll) => {
-    const el = start as unknown as DomElement;
-    const view = el.ownerDocument.defaultView;
-    if (!view) throw new Error('no window');
-    let row = el;
-    while (
-      row.parentElement &&
-      !['auto', 'scroll'].includes(view.getComputedStyle(row.parentElement).overflowY)
-    )
-      row = row.parentElement;
-    const list = row.parentElement;
-    if (!list) throw new Error('message is not inside a scrolling list');
-    if (doScroll) row.scrollIntoView({ block: doScroll });
-    // A card's bubble (frame and shadow) is a few levels above the card itself.
-    let bubble = el;
-    for (let up = el, i = 0; up.parentElement && i < 5; up = up.parentElement, i++)
-      if (String(up.className).includes('OutputCard')) bubble = up;
-    // No helper functions in here: tsx would wrap them in a __name() call that the page does not have.
-    const [r, l, c] = [row, list, bubble].map((e) => e.getBoundingClientRect());
-    return {
-      row: { x: r.x, y: r.y, width: r.width, height: r.height },
-      list: { x: l.x, y: l.y, width: l.width, height: l.height },
-      card: { x: c.x, y: c.y, width: c.width, height: c.height },
-    };
-  }, scroll);
-}
-
-/**
  * Saves a PNG of the chat from the row of `from` (a user bubble or a card) down to the bottom of the card
  * `to`, the width of the chat; with no `to`, just the card `from` with its sender line. The Playground's own
  * notes under a card (for example that full-width cards are not supported yet) are left out. The window grows
@@ -213,15 +164,15 @@ async function messageBox(
 async function shoot(page: Page, from: Locator, to: Locator | undefined, name: string): Promise<void> {
   const file = path.join(outDir, name);
   for (let attempt = 0; attempt < 2; attempt++) {
-    const top = await messageBox(from, 'start');
-    const bottom = await messageBox(to ?? from, undefined);
+    const top = await messageGeometry(from, 'start');
+    const bottom = await messageGeometry(to ?? from, undefined);
     const y0 = top.row.y + 8; // the message above reaches a few pixels into this row
-    const y1 = bottom.card.y + bottom.card.height + 4;
+    const y1 = bottom.bubble.y + bottom.bubble.height + 4;
     const fits = y1 <= top.list.y + top.list.height;
     // A card alone is cut just right of its bubble; with the user's message, the whole width of the chat.
     const width =
       to === undefined
-        ? Math.min(top.list.width, bottom.card.x + bottom.card.width + 16 - top.list.x)
+        ? Math.min(top.list.width, bottom.bubble.x + bottom.bubble.width + 16 - top.list.x)
         : top.list.width;
     if (fits) {
       await page.screenshot({
@@ -286,7 +237,7 @@ async function japanese(): Promise<void> {
     await doneUntil(page, '完了', 'BrokerPlugin と TokenBroker のキャッシュを削除する');
     await shoot(page, lastCard(page), undefined, 'playground-ja-step-brokerplugin.png');
     await page.waitForTimeout(300);
-    await messageBox(lastCard(page), 'end');
+    await messageGeometry(lastCard(page), 'end');
     await shootWindow(page, 'playground-ja-window.png');
     await cancel(page, 'ja');
 
@@ -384,7 +335,7 @@ async function replyInThread(page: Page, post: Locator, text: string): Promise<v
 async function shootPost(page: Page, post: Locator, name: string): Promise<void> {
   const file = path.join(outDir, name);
   for (let attempt = 0; attempt < 2; attempt++) {
-    const { list, card } = await messageBox(post, 'start');
+    const { list, bubble: card } = await messageGeometry(post, 'start');
     const margin = 8;
     const y0 = Math.max(list.y, card.y - margin);
     const y1 = card.y + card.height + margin;

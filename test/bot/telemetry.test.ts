@@ -12,6 +12,7 @@ import { FakeConnector, postActivity, teamsMessage } from '../helpers/fakeConnec
 import { freePort } from '../helpers/ports';
 import { silentLogger } from '../../bot/logger';
 import { noTelemetry, startTelemetry } from '../../bot/telemetry';
+import { createTestBot, TestConversation } from '../helpers/testBot';
 
 /**
  * OpenTelemetry to Application Insights, through the real entry point: the Azure Monitor exporter posts to an
@@ -106,5 +107,29 @@ describe('Telemetry (Azure Monitor OpenTelemetry, real process)', function () {
       await connector.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Telemetry: turns by flow (TestAdapter)', () => {
+  it('says which diagnosis each turn started or continued', async () => {
+    const turns: { route: string; flow: string }[] = [];
+    const bot = createTestBot({
+      telemetry: { record: () => {}, turn: (route, flow) => void turns.push({ route, flow }) },
+    });
+    const conversation = new TestConversation(bot.adapter);
+    await conversation.say('Office にサインインできません');
+    await conversation.click({
+      action: 'diagnosis.choose',
+      question: 'office-product',
+      choice: 'office-2019-later',
+    });
+    await conversation.say('cancel');
+    await conversation.say('Office のライセンス認証ができません');
+    await conversation.say('担当者と話したい');
+    await conversation.say('Windows 11 です');
+    const flows = turns.map((t) => t.flow);
+    // The flow a turn started or continued; 'none' once cancel ended it.
+    assert.deepEqual(flows, ['signin-repair', 'signin-repair', 'none', 'activation', 'person', 'person']);
+    assert.ok(turns.every((t) => t.route.length > 0));
   });
 });

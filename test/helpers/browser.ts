@@ -5,6 +5,7 @@ import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } 
 import { projectRoot } from '../../bot/paths';
 import { startBot, startPlayground, type BotRun, type PlaygroundServer } from './playground';
 import { SandboxFixture } from './sandbox';
+import { messageGeometry } from '../../scripts/playgroundMessage';
 
 /**
  * The bot and the Microsoft 365 Agents Playground driven through the Playground's real UI in headless Debian
@@ -341,8 +342,8 @@ export class PlaygroundChat {
     await this.page.mouse.move(0, 0); // no hover colour on a button under the pointer
     try {
       for (let attempt = 0; ; attempt++) {
-        const top = await geometry(from, true);
-        const bottom = await geometry(to, false);
+        const top = await messageGeometry(from, 'start');
+        const bottom = await messageGeometry(to, undefined);
         // The message above reaches a few pixels into the row; the Playground's notes under a card start just
         // below its frame.
         const y0 = Math.max(top.list.y, top.row.y + 8);
@@ -378,54 +379,4 @@ export class PlaygroundChat {
       await this.page.waitForTimeout(100);
     }
   }
-}
-
-interface Rect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** The few DOM members used inside page functions (the project compiles without the DOM library). */
-interface DomElement {
-  className: unknown;
-  parentElement: DomElement | null;
-  getBoundingClientRect(): Rect;
-  scrollIntoView(options: { block: 'start' }): void;
-  ownerDocument: { defaultView: { getComputedStyle(el: DomElement): { overflowY: string } } | null };
-}
-
-/**
- * Where a message is: its row in the chat's scrolling list (sender line included), that list, and its bubble
- * (a card's frame, or the element itself). With `scrollToTop`, the row is first scrolled to the list's top.
- */
-async function geometry(
-  message: Locator,
-  scrollToTop: boolean,
-): Promise<{ row: Rect; list: Rect; bubble: Rect }> {
-  return message.evaluate((start, doScroll) => {
-    const el = start as unknown as DomElement;
-    const view = el.ownerDocument.defaultView;
-    if (!view) throw new Error('no window');
-    let row = el;
-    while (
-      row.parentElement &&
-      !['auto', 'scroll'].includes(view.getComputedStyle(row.parentElement).overflowY)
-    )
-      row = row.parentElement;
-    const list = row.parentElement;
-    if (!list) throw new Error('the message is not inside a scrolling list');
-    if (doScroll) row.scrollIntoView({ block: 'start' });
-    let bubble = el;
-    for (let up = el, i = 0; up.parentElement && i < 5; up = up.parentElement, i++)
-      if (String(up.className).includes('OutputCard')) bubble = up;
-    // No helper functions in here: tsx would wrap them in a __name() call that the page does not have.
-    const [r, l, b] = [row, list, bubble].map((e) => e.getBoundingClientRect());
-    return {
-      row: { x: r.x, y: r.y, width: r.width, height: r.height },
-      list: { x: l.x, y: l.y, width: l.width, height: l.height },
-      bubble: { x: b.x, y: b.y, width: b.width, height: b.height },
-    };
-  }, scrollToTop);
 }

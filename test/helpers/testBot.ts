@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
-import { createBot, type BotParts } from '../../bot/createBot';
+import { type BotDeps, createBot, type BotParts } from '../../bot/createBot';
 import { silentLogger, type Logger } from '../../bot/logger';
 import { projectRoot } from '../../bot/paths';
 import { ContentCatalog } from '../../core/content/catalog';
@@ -61,6 +61,7 @@ export function createTestBot(
     logger?: Logger;
     directory?: Directory;
     adminGroupId?: string;
+    telemetry?: BotDeps['telemetry'];
   } = {},
 ): TestBot {
   const catalog = loadCatalog();
@@ -75,6 +76,7 @@ export function createTestBot(
     understanding: loadUnderstandingOnce(),
     adminGroupId: options.adminGroupId,
     support: { channels: { byCategory: {} }, language: 'ja', timeZone: 'Asia/Tokyo', statsRetentionDays: 90 },
+    telemetry: options.telemetry,
   });
   const adapter = new TestAdapter((context) => parts.bot.run(context));
   for (const middleware of parts.middleware) adapter.use(middleware);

@@ -7,7 +7,8 @@ type Sent = Record<string, unknown>[];
 /**
  * The Teams side of the benchmark: a loopback Bot Connector that accepts every reply at once (and remembers the
  * last few per conversation, so a simulated user can click the buttons of the card it got), plus the sender of
- * user activities. Both bots talk to the same one.
+ * user activities. Both bots talk to the same one. Not the tests' FakeConnector: that one records every call,
+ * which over tens of thousands of turns would measure the fake's memory rather than the bot's.
  */
 export class FakeTeams {
   private server?: Server;

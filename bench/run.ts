@@ -13,6 +13,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../bot/paths';
 import { SandboxGraphServer } from '../sandbox/sandboxGraphServer';
+import { freePort } from '../test/helpers/ports';
 import { FakeTeams, userActivity } from './fakeTeams';
 
 interface Options {
@@ -54,17 +55,6 @@ interface RunningBot {
   child: ChildProcess;
   url: string;
   startupMs: number;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function post(url: string, activity: Record<string, unknown>): Promise<number> {

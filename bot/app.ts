@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): App {
     repository: parts.tickets.repository,
     channels: parts.tickets.channels,
     addresses: parts.tickets.addresses,
-    messenger: new TeamsMessenger(adapter, deps.config.botAuth.MicrosoftAppId),
+    messenger: new TeamsMessenger(adapter, deps.config.botAuth.MicrosoftAppId, deps.logger),
     views: parts.tickets.views,
     logger: deps.logger,
     supportLanguage: deps.config.support.language,

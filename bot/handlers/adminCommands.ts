@@ -135,16 +135,13 @@ export class AdminCommands {
         outcome,
       });
 
-    let allowed: boolean;
-    try {
-      allowed = !!requester && (await this.mayQuery(requester));
-    } catch (error) {
-      if (!(error instanceof DirectoryError)) throw error;
+    const access = await this.accessOf(requester);
+    if (access === 'unavailable') {
       await record('unavailable');
       await context.sendActivity(views.text(language, 'admin.unavailable'));
       return 'handled';
     }
-    if (!allowed) {
+    if (access === 'refused') {
       if (request.kind === 'license' && request.typed && !namesAUser(request.query)) return 'notMine';
       await record('refused');
       await context.sendActivity(views.text(language, 'admin.refused'));
@@ -165,16 +162,12 @@ export class AdminCommands {
   /** The dashboard, for admins (in the support channel every member sees it: see SupportChannelTurns). */
   private async stats(context: TurnContext, request: StatsRequest): Promise<'handled' | 'notMine'> {
     const language = languageOf(context);
-    const requester = context.activity.from?.aadObjectId;
-    let allowed: boolean;
-    try {
-      allowed = !!requester && (await this.mayQuery(requester));
-    } catch (error) {
-      if (!(error instanceof DirectoryError)) throw error;
+    const access = await this.accessOf(context.activity.from?.aadObjectId);
+    if (access === 'unavailable') {
       await context.sendActivity(this.deps.views.text(language, 'admin.unavailable'));
       return 'handled';
     }
-    if (!allowed) {
+    if (access === 'refused') {
       // 「統計がおかしい」 from a user is a problem to diagnose, not the command.
       if (request.kind === 'statsBadDays') return 'notMine';
       await context.sendActivity(this.deps.dashboard.views.text(language, 'stats.refused'));
@@ -182,6 +175,16 @@ export class AdminCommands {
     }
     await showDashboard(context, this.deps.dashboard, language, request);
     return 'handled';
+  }
+
+  /** Whether the requester may ask about others; 'unavailable' when Graph cannot say. */
+  private async accessOf(requester: string | undefined): Promise<'allowed' | 'refused' | 'unavailable'> {
+    try {
+      return requester && (await this.mayQuery(requester)) ? 'allowed' : 'refused';
+    } catch (error) {
+      if (!(error instanceof DirectoryError)) throw error;
+      return 'unavailable';
+    }
   }
 
   private mayQuery(userId: string): Promise<boolean> {

@@ -83,11 +83,6 @@ export class StorageStats implements HelpDeskEvents {
     return this.chain;
   }
 
-  /** For tests: the events recorded so far, stored. */
-  flushed(): Promise<void> {
-    return this.flush();
-  }
-
   /** The last `days` days, today included. */
   async summary(days: number): Promise<StatsSummary> {
     const today = this.now();

@@ -6,12 +6,13 @@ import type {
   ResourceResponse,
   TurnContext,
 } from 'botbuilder';
+import type { Logger } from '../logger';
 import { runProactive } from '../proactiveScope';
 
 /** The part of botframework-connector's client used here (the adapter puts one in every turn's state). */
 interface ConversationsApi {
   /** The Azure core-client under the connector (not in its typings): its pipeline retries 5xx and dropped sockets. */
-  client?: { pipeline?: { removePolicy(policy: { name: string }): unknown } };
+  client?: { pipeline?: { removePolicy(policy: { name: string }): unknown[] } };
   conversations: {
     createConversation(parameters: ConversationParameters): Promise<{ id?: string; activityId?: string }>;
   };
@@ -53,7 +54,10 @@ export class TeamsMessenger implements TicketMessenger {
     private readonly adapter: CloudAdapter,
     /** MicrosoftAppId; '' when authentication is off (local mode, the Playground). */
     private readonly botAppId: string,
+    private readonly logger: Logger,
   ) {}
+
+  private warnedSdkRetries = false;
 
   async postToChannel(channel: ChannelTarget, activity: Partial<Activity>): Promise<PostedThread> {
     const reference = this.channelReference(channel);
@@ -61,7 +65,12 @@ export class TeamsMessenger implements TicketMessenger {
     // (what TeamsInfo.sendMessageToTeamsChannel does), and answers with the thread and the message id.
     const created = await this.run(reference, async (context) => {
       const connector = context.turnState.get<ConversationsApi>(context.adapter.ConnectorClientKey);
-      withoutSdkRetries(connector);
+      if (!withoutSdkRetries(connector) && !this.warnedSdkRetries) {
+        this.warnedSdkRetries = true;
+        this.logger.warn(
+          "the Bot Framework SDK's retry policy was not found on the connector client: it may resend a channel post whose answer was lost, and a card could show twice",
+        );
+      }
       return connector.conversations.createConversation({
         isGroup: true,
         bot: reference.bot!,
@@ -158,8 +167,9 @@ function threadAt(
 /**
  * The SDK sends a POST again after a 5xx or a dropped connection, which posts a card twice when only the answer
  * was lost. A channel post is retried by the outbox instead, which first looks in the channel for the card. The
- * adapter makes a new connector client for every proactive turn, so only this post is affected.
+ * adapter makes a new connector client for every proactive turn, so only this post is affected. False when the
+ * policy was not there to remove (an SDK that changed its pipeline).
  */
-function withoutSdkRetries(connector: ConversationsApi): void {
-  connector.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+function withoutSdkRetries(connector: ConversationsApi): boolean {
+  return (connector.client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' }) ?? []).length > 0;
 }

@@ -96,7 +96,7 @@ describe('Help-desk dashboard: counting', () => {
       one.record({ kind: 'ticketOpened', category: 'signin' });
       two.record({ kind: 'flowUsed', flow: 'account' });
     }
-    await Promise.all([one.flushed(), two.flushed()]);
+    await Promise.all([one.flush(), two.flush()]);
     const today = await one.summary(1);
     assert.equal(today.escalations, 40);
     assert.deepEqual(today.flows, [{ flow: 'account', count: 40 }]);
@@ -104,7 +104,7 @@ describe('Help-desk dashboard: counting', () => {
 
     now = new Date('2027-01-10T03:00:00Z');
     one.record({ kind: 'diagnosisStarted' });
-    await one.flushed();
+    await one.flush();
     const stored = await storage.read([
       'signin-desk/stats/day/2026-12-03',
       'signin-desk/stats/day/2027-01-10',
@@ -163,7 +163,7 @@ describe('Help-desk dashboard: the `stats` command (TestAdapter, sandbox tenant)
     // A licence check with a finding (the Office apps are turned off in this user's licence).
     await ken.say('cancel');
     await ken.say('Office のライセンス認証ができません');
-    await bot.parts.stats.flushed();
+    await bot.parts.stats.flush();
 
     const admin = user(SANDBOX_USERS.helpdeskAdmin, '29:admin');
     const card = lastCard(await admin.say('統計'));
@@ -208,7 +208,7 @@ describe('Help-desk dashboard in the support channel (HTTP)', function () {
     await h.execute(SAKURA, thread, 'ticket.take', { ticket: 1 });
     await h.execute(SAKURA, thread, 'ticket.resolve', { ticket: 1 });
     await h.settled(1);
-    await h.app.stats.flushed();
+    await h.app.stats.flush();
 
     assert.equal(await h.channelSays(KEN, SUPPORT_CHANNEL, 'stats'), 200);
     const card = h.connector.postsTo(SUPPORT_CHANNEL).at(-1) as { attachments: { content: CardContent }[] };

@@ -22,11 +22,12 @@ export class LanguageMiddleware implements Middleware {
     const shared = (activity.conversation?.conversationType ?? 'personal') !== 'personal';
     const addressed = !shared || activity.value !== undefined || /<at>.*?<\/at>/.test(activity.text ?? '');
     // Only the user's own words tell their language: not the bot's name in a mention, not a pasted error
-    // message or code (often English in a Japanese conversation), not group chatter meant for others.
+    // message or code (often English in a Japanese conversation), not a pasted PC check, not group chatter.
     const withoutMention = (activity.text ?? '').replace(/<at>.*?<\/at>/g, '');
     const ownWords = withoutMention
       .replace(/「[^」]*」|"[^"]*"|“[^”]*”/g, ' ')
-      .replace(/\b(?:AADSTS\d+|0x[0-9a-f]{8})\b[^。\n]*/gi, ' ');
+      .replace(/\b(?:AADSTS\d+|0x[0-9a-f]{8})\b[^。\n]*/gi, ' ')
+      .replace(/=+\s*Sign-in Desk PC check[\s\S]*?(?:=+\s*end\s*=+|$)/gi, ' ');
     // Japanese anywhere (even quoted) means a Japanese reader; English must come from the user's own words.
     const fromText = !addressed
       ? undefined

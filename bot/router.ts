@@ -20,7 +20,10 @@ import type { ErrorCodeEntry } from '../core/errorCodes/errorCodeLookup';
 import { understand } from '../core/intent/understand';
 import { matchKeywords } from '../core/textMatching';
 import type { Language } from '../core/language';
-import { latestTrail, runningFlow, stackIncludes } from '../dialogs/dialogStack';
+import { latestTrail, runningFlow, stackIncludes, updateTrailIn } from '../dialogs/dialogStack';
+import { parsePcCheck, type PcCheckReading } from '../core/pcCheck/pcCheck';
+import { pcFindings } from '../core/pcCheck/pcFindings';
+import { withPcCheck } from '../core/diagnosis';
 import { DialogIds } from '../dialogs/dialogIds';
 import { attachmentLinks } from '../dialogs/escalationPrompt';
 import type { MainDialog, MainDialogOptions } from '../dialogs/mainDialog';
@@ -55,6 +58,8 @@ export interface TurnFacts {
   command?: GlobalCommand;
   /** A licence question (`license …`, `licenses`, `audit`, or an admin card's button). */
   adminRequest?: AdminRequest;
+  /** A pasted "Check my PC" result (absent for any other text). */
+  pcCheck?: Exclude<PcCheckReading, { kind: 'notACheck' }>;
 }
 
 /** A diagnosis set aside when the user named another problem; the resume button brings it back. */
@@ -128,6 +133,11 @@ export class TurnRouter {
           this.deps.tickets.requester
             .relay(c, { dialogActive: inDialog(f), escalating: f.escalating })
             .then(asOutcome),
+      },
+      {
+        name: 'a pasted PC check (at any point): facts instead of questions',
+        when: (f) => !!f.pcCheck && typed(f),
+        run: (c, f) => this.pastedPcCheck(c, f).then(() => 'handled'),
       },
       {
         name: 'empty message: the way in',
@@ -204,6 +214,7 @@ export class TurnRouter {
     const stack = state.dialogStack ?? [];
     const text = (activity.text ?? '').trim();
     const type = activity.conversation?.conversationType;
+    const pcCheck = cardAction.kind === 'none' && text ? parsePcCheck(text) : undefined;
     return {
       language: languageOf(context),
       conversation: type === 'channel' ? 'channel' : type === 'groupChat' ? 'groupChat' : 'personal',
@@ -221,6 +232,7 @@ export class TurnRouter {
       command:
         cardAction.kind === 'none' && text ? this.deps.understanding.commands.command(text) : undefined,
       adminRequest: parseAdminRequest(text, cardAction.kind === 'action' ? cardAction.action : undefined),
+      ...(pcCheck && pcCheck.kind !== 'notACheck' ? { pcCheck } : {}),
     };
   }
 
@@ -230,6 +242,45 @@ export class TurnRouter {
     await context.sendActivity(
       MessageFactory.attachment(this.deps.views.welcome(facts.language, isSharedConversation(context))),
     );
+  }
+
+  /**
+   * A pasted PC check. At the escalation form it goes with the request; anywhere else the diagnosis starts again
+   * from the facts, in the flow the user was in, with what was learned so far.
+   */
+  private async pastedPcCheck(context: TurnContext, facts: TurnFacts): Promise<void> {
+    const views = this.deps.views;
+    const language = facts.language;
+    const reading = facts.pcCheck!;
+    if (reading.kind === 'unsupportedVersion') {
+      this.deps.logger.info('a pasted PC check is newer than this bot reads', { version: reading.version });
+      await context.sendActivity(
+        views.text(language, 'pcCheck.unsupportedVersion', { version: reading.version }),
+      );
+      await context.sendActivity(MessageFactory.attachment(views.pc.offer(language)));
+      return;
+    }
+    if (facts.escalating) {
+      updateTrailIn(facts.stack, DialogIds.escalation, (trail) =>
+        withPcCheck(trail, { facts: reading.facts }),
+      );
+      await context.sendActivity(
+        MessageFactory.attachment(
+          views.pc.factsCard(language, { facts: reading.facts }, pcFindings(reading.facts)),
+        ),
+      );
+      await context.sendActivity(views.text(language, 'pcCheck.attachedToRequest'));
+      return;
+    }
+    const running = this.flowOf(context, facts.stack);
+    const wasIn = running === 'activation' || running === 'signin-repair' ? running : undefined;
+    const trail = latestTrail(facts.stack);
+    const dc = await this.dialogs.createContext(context);
+    if (facts.stack.length > 0) await dc.cancelAllDialogs();
+    await dc.beginDialog(this.deps.mainDialog.id, {
+      pcCheck: { facts: reading.facts, ...(wasIn ? { wasIn } : {}) },
+      ...(trail ? { trail } : {}),
+    } satisfies MainDialogOptions);
   }
 
   private async filesOnly(context: TurnContext, facts: TurnFacts): Promise<void> {

@@ -161,6 +161,24 @@ export function createServer(deps: ServerDeps): BotServer {
     res.end(body);
   });
 
+  // The same scripts as text, for the "Check my PC" one-liner (`irm … `): UTF-8 declared so Windows PowerShell 5.1
+  // decodes the Japanese messages, and no BOM, which would be read as part of the first command.
+  server.get('/scripts/:fileName', async (req, res) => {
+    const script = deps.catalog.flow(LANGUAGES[0]).scriptByFileName(String(req.params.fileName ?? ''));
+    if (!script) {
+      res.send(404, { error: 'No such file' });
+      return;
+    }
+    const body = Buffer.from(deps.catalog.scriptText(script.id), 'utf8');
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': body.length,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
+    });
+    res.end(body);
+  });
+
   server.get('/attachments/:token', async (req, res) => {
     const file = await deps.attachments?.load(String(req.params.token ?? ''));
     if (!file) {

@@ -16,6 +16,8 @@ export interface QuestionCardData {
   procedureId?: string;
   choices: QuestionCardChoice[];
   help?: { title: string; text: string };
+  /** "Not sure? Check my PC": opens how to run the check, for questions the check answers. */
+  pcCheck?: { button: string; card: Record<string, unknown> };
   /** A "Back" button, when there is a previous question. */
   back?: { label: string; data: Record<string, string> };
 }
@@ -29,5 +31,6 @@ export function renderQuestionCard(data: QuestionCardData): CardAttachment {
     described: data.choices.filter((c) => c.description),
     help: data.help ?? null,
     back: data.back ?? null,
+    pcCheck: data.pcCheck ?? null,
   });
 }

@@ -46,6 +46,8 @@ export interface TicketCardData {
   };
   /** Plain submits, for the user's personal chat (answered by the dialogs). */
   submitActions?: TicketCardAction[];
+  /** "Check my PC" for the escalation form: a pasted result goes with the request. */
+  pcCheck?: { button: string; card: Record<string, unknown> };
 }
 
 export function renderTicketCard(data: TicketCardData): CardAttachment {
@@ -76,5 +78,6 @@ export function renderTicketCard(data: TicketCardData): CardAttachment {
       ? { ...data.replyBox, data: { ...data.replyBox.data, verb: data.replyBox.verb } }
       : null,
     submitActions: (data.submitActions ?? []).map((a) => ({ style: 'default', ...a })),
+    pcCheck: data.pcCheck ?? null,
   });
 }

@@ -1,3 +1,6 @@
+import type { PcFacts } from './pcCheck/pcCheck';
+import type { TeamsAccount } from './pcCheck/pcFindings';
+
 /**
  * The diagnosis trail: what the user said, chose and tried. It is plain data (it lives in dialog state and
  * will travel with an escalation), and these functions never mutate their input.
@@ -19,6 +22,13 @@ export interface DiagnosisTrail {
   /** What the directory said about the user's licence, when it was checked. */
   licence?: { usable: boolean; findings: string[] } | { unavailable: true };
   outcome?: 'fixed' | 'handoff';
+  /** Facts read from the user's PC (a pasted "Check my PC" block), and the Teams account they were compared with. */
+  pcCheck?: PcCheckRecord;
+}
+
+export interface PcCheckRecord {
+  facts: PcFacts;
+  teamsAccount?: TeamsAccount;
 }
 
 /** The user's own words are kept, up to a length that fits on a card. */
@@ -79,6 +89,10 @@ export function withLicence(
   licence: NonNullable<DiagnosisTrail['licence']>,
 ): DiagnosisTrail {
   return { ...trail, licence };
+}
+
+export function withPcCheck(trail: DiagnosisTrail, pcCheck: PcCheckRecord): DiagnosisTrail {
+  return { ...trail, pcCheck };
 }
 
 export function withHandoff(trail: DiagnosisTrail): DiagnosisTrail {

@@ -16,6 +16,7 @@ import type { DiagnosisViews } from '../views/diagnosisViews';
 import type { HelpDeskEvents } from '../core/stats/helpDeskEvents';
 import type { FlowResult } from './flowResult';
 import { ProcedureDialog, type ProcedureRun } from './procedureDialog';
+import { answerFromPcFacts } from '../core/pcCheck/pcFindings';
 
 export interface ContentFlowOptions {
   trail: DiagnosisTrail;
@@ -27,6 +28,8 @@ export interface ContentFlowOptions {
   history?: string[];
   /** Go straight to this procedure (a seed's exact remedy for what the user named). */
   procedureId?: string;
+  /** Asked again with Back: the user wants to choose, even where their PC check answers it. */
+  askAgain?: boolean;
 }
 
 /** How a content flow ended; `checkLicence` hands over to the activation diagnosis's licence check. */
@@ -59,7 +62,19 @@ export class ContentFlowDialog extends ComponentDialog {
     const flow = this.views.flow(language);
     if (options.procedureId) return this.runProcedure(step, options.trail, options.procedureId, []);
     const question = options.questionId ? flow.question(options.questionId) : flow.startQuestion;
-    const known = this.knownAnswer(question, options);
+    const fromPc =
+      options.trail.pcCheck && !options.askAgain
+        ? answerFromPcFacts(question.id, options.trail.pcCheck.facts, options.trail.pcCheck.teamsAccount)
+        : undefined;
+    if (fromPc && 'question' in fromPc) {
+      // Not an administrator: only "can you use another admin account?" is left of the question.
+      await step.context.sendActivity(this.views.text(language, 'pcCheck.notAdmin'));
+      return step.replaceDialog(DialogIds.contentFlowSteps, {
+        ...options,
+        questionId: fromPc.question,
+      } satisfies ContentFlowOptions);
+    }
+    const known = this.knownAnswer(question, options, fromPc?.choice);
     if (known) {
       await step.context.sendActivity(
         this.views.acknowledgement(language, question, known.choice, known.from),
@@ -144,16 +159,20 @@ export class ContentFlowDialog extends ComponentDialog {
 
   /**
    * An answer the user already gave: in their own words at the start, or earlier in this conversation, before
-   * switching to another problem. Later questions take only a specific word from the opening ("loop", 「個人用」),
+   * switching to another problem; or one their pasted PC check gives. Later questions take only a specific word from the opening ("loop", 「個人用」),
    * so "no idea why" never answers a yes/no question.
    */
   private knownAnswer(
     question: Question,
     options: ContentFlowOptions,
-  ): { choice: Choice; from: 'words' | 'earlier' } | undefined {
+    fromPc?: string,
+  ): { choice: Choice; from: 'words' | 'earlier' | 'pcCheck' } | undefined {
     const earlier = options.trail.answers.find((a) => a.question === question.id);
     const earlierChoice = earlier && question.choices.find((c) => c.id === earlier.choice);
     if (earlierChoice) return { choice: earlierChoice, from: 'earlier' };
+    // The PC says so: it beats the user's words, which may have guessed ("365" for Office 2019, say).
+    const pcChoice = fromPc && question.choices.find((c) => c.id === fromPc);
+    if (pcChoice) return { choice: pcChoice, from: 'pcCheck' };
     const isFirstQuestion = (options.history ?? []).length === 0;
     const given = options.text ? matchKeywordsWithKeyword(options.text, question.choices) : undefined;
     if (!given || (!isFirstQuestion && !isSpecificKeyword(given.keyword))) return undefined;
@@ -174,6 +193,7 @@ export class ContentFlowDialog extends ComponentDialog {
       trail: withoutAnswer(trail, previous),
       questionId: previous,
       history,
+      askAgain: true,
     };
     return step.replaceDialog(DialogIds.contentFlowSteps, back);
   }

@@ -13,6 +13,7 @@ export const DialogIds = {
   activation: 'activation',
   activationFlow: 'activation.flow',
   cardPrompt: 'cardPrompt',
+  pcCheck: 'pcCheck',
   escalation: 'escalation',
   escalationFlow: 'escalation.flow',
   escalationPrompt: 'escalation.prompt',

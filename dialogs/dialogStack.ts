@@ -61,3 +61,24 @@ export function runningFlow(
   const options = (content.state as InstanceState | undefined)?.options;
   return { contentId: options?.procedureId ?? options?.questionId };
 }
+
+/**
+ * Changes the trail that a running dialog (and the dialogs inside it) keeps, in place: for facts that arrive while
+ * it waits, such as a PC check pasted at the escalation form. False when that dialog is not running.
+ */
+export function updateTrailIn(
+  stack: readonly DialogInstance[],
+  dialogId: string,
+  update: (trail: DiagnosisTrail) => DiagnosisTrail,
+): boolean {
+  const owner = findInstance(stack, dialogId);
+  if (!owner) return false;
+  const visit = (instance: DialogInstance) => {
+    const state = instance.state as InstanceState | undefined;
+    if (state?.options?.trail) state.options.trail = update(state.options.trail);
+    if (state?.values?.trail) state.values.trail = update(state.values.trail);
+    innerStack(instance).forEach(visit);
+  };
+  visit(owner);
+  return true;
+}

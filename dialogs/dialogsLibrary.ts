@@ -6,7 +6,7 @@
 export { ComponentDialog } from 'botbuilder-dialogs/lib/componentDialog';
 export { WaterfallDialog } from 'botbuilder-dialogs/lib/waterfallDialog';
 export { DialogSet } from 'botbuilder-dialogs/lib/dialogSet';
-export { DialogTurnStatus } from 'botbuilder-dialogs/lib/dialog';
+export { Dialog, DialogTurnStatus } from 'botbuilder-dialogs/lib/dialog';
 export { Prompt } from 'botbuilder-dialogs/lib/prompts/prompt';
 export type {
   DialogContext,

@@ -23,6 +23,8 @@ import { ContentFlowDialog, type ContentFlowOptions } from './contentFlowDialog'
 import type { HelpDeskEvents } from '../core/stats/helpDeskEvents';
 import type { FlowResult } from './flowResult';
 import { languageOf } from './turnLanguage';
+import { PcCheckDialog, type PcCheckOptions } from './pcCheckDialog';
+import type { PcFacts } from '../core/pcCheck/pcCheck';
 
 export interface MainDialogOptions {
   /** What the user typed to start, if anything: details in it are not asked again. */
@@ -37,12 +39,16 @@ export interface MainDialogOptions {
   procedureId?: string;
   /** The error codes in `text` were already explained (the switch from another card did it). */
   codesExplained?: boolean;
+  /** A pasted "Check my PC" result: its facts answer the questions, and the flow the user was in goes on. */
+  pcCheck?: { facts: PcFacts; wasIn?: 'activation' | 'signin-repair' };
 }
 
-/** What the first step decided: a flow, and maybe the exact procedure. */
+/** What the first step decided: a flow, and maybe the exact procedure or question (and a trail with PC facts). */
 interface Route {
   flow: FlowChoice;
   procedureId?: string;
+  questionId?: string;
+  trail?: DiagnosisTrail;
 }
 
 const FLOW_OF_INTENT: Record<Intent, FlowChoice> = {
@@ -73,6 +79,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new ContentFlowDialog(views, events));
     this.addDialog(new ActivationDialog(views, licenceViews, checker, events));
+    this.addDialog(new PcCheckDialog(views, checker));
     this.addDialog(
       new WaterfallDialog(DialogIds.mainFlow, [
         this.understand.bind(this),
@@ -84,8 +91,15 @@ export class MainDialog extends ComponentDialog {
   }
 
   private async understand(step: WaterfallStepContext): Promise<DialogTurnResult> {
-    const { text, flow, questionId, procedureId, codesExplained } = (step.options ?? {}) as MainDialogOptions;
+    const { text, flow, questionId, procedureId, codesExplained, pcCheck, trail } = (step.options ??
+      {}) as MainDialogOptions;
     const language = languageOf(step.context);
+    if (pcCheck)
+      return step.beginDialog(DialogIds.pcCheck, {
+        facts: pcCheck.facts,
+        wasIn: pcCheck.wasIn,
+        trail: trail ?? emptyTrail(),
+      } satisfies PcCheckOptions);
     if (procedureId)
       return step.next({
         flow: this.views.flow(language).flowOf(procedureId) ?? 'signin-repair',
@@ -157,8 +171,9 @@ export class MainDialog extends ComponentDialog {
       result && 'action' in result ? { flow: result.flow ?? 'signin-repair' } : result;
     const chosen = routed?.flow ?? 'signin-repair';
     const procedureId = routed?.procedureId;
+    const questionId = routed?.questionId ?? options.questionId;
     const description = options.text?.trim() || undefined;
-    const trail = options.trail ?? emptyTrail(description);
+    const trail = routed?.trail ?? options.trail ?? emptyTrail(description);
     const language = languageOf(step.context);
     // A trail handed over from another flow belongs to a diagnosis already counted.
     if (!options.trail) this.events.record({ kind: 'diagnosisStarted' });
@@ -170,21 +185,25 @@ export class MainDialog extends ComponentDialog {
         return step.beginDialog(DialogIds.escalation, { trail } satisfies EscalationOptions);
       case 'activation':
         // A named activation remedy is a client-side procedure; otherwise the licence check comes first.
-        if (procedureId)
-          return step.beginDialog(DialogIds.contentFlow, { trail, procedureId } satisfies ContentFlowOptions);
+        if (procedureId || questionId)
+          return step.beginDialog(DialogIds.contentFlow, {
+            trail,
+            procedureId,
+            questionId,
+          } satisfies ContentFlowOptions);
         return step.beginDialog(DialogIds.activation, { trail } satisfies ActivationOptions);
       case 'account':
         return step.beginDialog(DialogIds.contentFlow, {
           trail,
           text: description,
-          questionId: options.questionId ?? this.views.flow(language).startOf('account').id,
+          questionId: questionId ?? this.views.flow(language).startOf('account').id,
           procedureId,
         } satisfies ContentFlowOptions);
       case 'signin-repair':
         return step.beginDialog(DialogIds.contentFlow, {
           trail,
           text: description,
-          questionId: options.questionId,
+          questionId,
           procedureId,
         } satisfies ContentFlowOptions);
     }

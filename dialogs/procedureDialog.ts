@@ -105,54 +105,62 @@ export class ProcedureDialog extends ComponentDialog {
     const canGoBack = run.stepIndex > 0 || !!run.canLeaveBackwards;
     return step.prompt(
       DialogIds.cardPrompt,
-      cardPromptOptions(this.views.step(language, run.procedureId, run.stepIndex, canGoBack), {
-        waiting: { kind: 'step', flow: this.flowOf(language, run), procedure: run.procedureId, step: stepId },
-        accepts: canGoBack ? ['diagnosis.step', 'diagnosis.back'] : ['diagnosis.step'],
-        match: { procedure: run.procedureId, step: stepId },
-        whenReportedDone: {
-          action: 'diagnosis.step',
-          procedure: run.procedureId,
-          step: stepId,
-          outcome: 'done',
+      cardPromptOptions(
+        this.views.step(language, run.procedureId, run.stepIndex, canGoBack, run.trail.pcCheck?.facts),
+        {
+          waiting: {
+            kind: 'step',
+            flow: this.flowOf(language, run),
+            procedure: run.procedureId,
+            step: stepId,
+          },
+          accepts: canGoBack ? ['diagnosis.step', 'diagnosis.back'] : ['diagnosis.step'],
+          match: { procedure: run.procedureId, step: stepId },
+          whenReportedDone: {
+            action: 'diagnosis.step',
+            procedure: run.procedureId,
+            step: stepId,
+            outcome: 'done',
+          },
+          textChoices: [
+            ...(canGoBack
+              ? [
+                  {
+                    label: this.views.text(language, 'action.back'),
+                    keywords: this.views.words('back'),
+                    action: { action: 'diagnosis.back' as const, procedure: run.procedureId, step: stepId },
+                  },
+                ]
+              : []),
+            {
+              label: this.views.text(language, 'step.done'),
+              keywords: this.views.words('done'),
+              action: { action: 'diagnosis.step', procedure: run.procedureId, step: stepId, outcome: 'done' },
+            },
+            {
+              label: this.views.text(language, 'step.notHelped'),
+              keywords: this.views.words('notHelped'),
+              action: {
+                action: 'diagnosis.step',
+                procedure: run.procedureId,
+                step: stepId,
+                outcome: 'notHelped',
+              },
+            },
+            {
+              label: this.views.text(language, 'step.checklist'),
+              keywords: this.views.words('checklist'),
+              action: {
+                action: 'diagnosis.step',
+                procedure: run.procedureId,
+                step: stepId,
+                outcome: 'checklist',
+              },
+            },
+          ],
+          ...this.promptTexts(language),
         },
-        textChoices: [
-          ...(canGoBack
-            ? [
-                {
-                  label: this.views.text(language, 'action.back'),
-                  keywords: this.views.words('back'),
-                  action: { action: 'diagnosis.back' as const, procedure: run.procedureId, step: stepId },
-                },
-              ]
-            : []),
-          {
-            label: this.views.text(language, 'step.done'),
-            keywords: this.views.words('done'),
-            action: { action: 'diagnosis.step', procedure: run.procedureId, step: stepId, outcome: 'done' },
-          },
-          {
-            label: this.views.text(language, 'step.notHelped'),
-            keywords: this.views.words('notHelped'),
-            action: {
-              action: 'diagnosis.step',
-              procedure: run.procedureId,
-              step: stepId,
-              outcome: 'notHelped',
-            },
-          },
-          {
-            label: this.views.text(language, 'step.checklist'),
-            keywords: this.views.words('checklist'),
-            action: {
-              action: 'diagnosis.step',
-              procedure: run.procedureId,
-              step: stepId,
-              outcome: 'checklist',
-            },
-          },
-        ],
-        ...this.promptTexts(language),
-      }),
+      ),
     );
   }
 

@@ -4,9 +4,10 @@
  *
  * Only node:http. Authorization headers are accepted and ignored. Faults (status, Retry-After, delay, broken JSON)
  * can be injected from code or over HTTP (/_sandbox/faults) and apply to whole requests or to single $batch parts.
+ * The Office activations report is served as Graph serves it: 302 to a short-lived CSV download on this server.
  * See sandbox/README.md for the data and the HTTP API.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -151,9 +152,38 @@ const tenantSchema = z.object({
   serviceIssues: z.array(
     z.looseObject({ id: z.string(), service: z.string(), isResolved: z.boolean(), status: z.string() }),
   ),
+  officeActivations: z
+    .object({
+      reportRefreshDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      /** The tenant's reports setting "Display concealed user, group, and site names in all reports". */
+      displayConcealedNames: z.boolean(),
+      /** Service plan name → the report's Product Type: a user with the plan working is in the report. */
+      productTypes: z.record(z.string(), z.string()),
+      /** Activations of named users; everyone else in the report has zeros. */
+      activations: z.array(
+        z.object({
+          userPrincipalName: z.string(),
+          productType: z.string(),
+          lastActivatedDate: z
+            .string()
+            .regex(/^\d{4}-\d{2}-\d{2}$/)
+            .nullable(),
+          windows: z.number().int().min(0),
+          mac: z.number().int().min(0),
+          windows10Mobile: z.number().int().min(0),
+          ios: z.number().int().min(0),
+          android: z.number().int().min(0),
+          activatedOnSharedComputer: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
 });
 type TenantData = z.infer<typeof tenantSchema>;
 type Json = Record<string, unknown>;
+type ActivationRow = NonNullable<TenantData['officeActivations']>['activations'][number] & {
+  displayName: string;
+};
 
 /** The sandbox data, indexed. Ids and UPNs are matched case-insensitively, as in Entra ID. */
 class Tenant {
@@ -283,6 +313,63 @@ class Tenant {
 
   directGroupsOf(memberId: string): string[] {
     return this.parents.get(memberId.toLowerCase()) ?? [];
+  }
+
+  private activationRows?: ActivationRow[];
+
+  /**
+   * The Office activations report's rows: one per user and product for every user with a working desktop Office plan
+   * (officeActivations.productTypes), as Microsoft lists "all users with the Office product assigned"; zeros unless
+   * officeActivations.activations says otherwise. Users in directory order.
+   */
+  officeActivationRows(): ActivationRow[] {
+    if (this.activationRows) return this.activationRows;
+    const config = this.data.officeActivations;
+    const rows: ActivationRow[] = [];
+    for (const user of config ? this.users : []) {
+      const states = (user.licenseAssignmentStates as { skuId: string; state: string }[]) ?? [];
+      const products = new Set<string>();
+      for (const a of (user.assignedLicenses as { skuId: string; disabledPlans: string[] }[]) ?? []) {
+        if (!states.some((s) => s.skuId === a.skuId && s.state.startsWith('Active'))) continue;
+        const sku = this.data.subscribedSkus.find((s) => s.skuId === a.skuId);
+        for (const plan of sku?.servicePlans ?? []) {
+          const product = config!.productTypes[plan.servicePlanName];
+          if (
+            product &&
+            plan.provisioningStatus !== 'Disabled' &&
+            !a.disabledPlans.includes(plan.servicePlanId)
+          )
+            products.add(product);
+        }
+      }
+      for (const productType of products)
+        rows.push({
+          userPrincipalName: String(user.userPrincipalName),
+          displayName: String(user.displayName),
+          productType,
+          lastActivatedDate: null,
+          windows: 0,
+          mac: 0,
+          windows10Mobile: 0,
+          ios: 0,
+          android: 0,
+          activatedOnSharedComputer: false,
+        });
+    }
+    for (const given of config?.activations ?? []) {
+      const row = rows.find(
+        (r) =>
+          r.userPrincipalName.toLowerCase() === given.userPrincipalName.toLowerCase() &&
+          r.productType === given.productType,
+      );
+      if (!row)
+        throw new Error(
+          `officeActivations: ${given.userPrincipalName} has no working licence for ${given.productType}`,
+        );
+      Object.assign(row, given, { userPrincipalName: row.userPrincipalName });
+    }
+    this.activationRows = rows;
+    return rows;
   }
 }
 
@@ -798,12 +885,18 @@ export class SandboxGraphServer {
   private faults: ActiveFault[] = [];
   private readonly timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed = false;
+  /** Report download tokens → when they expire (ms since the epoch). */
+  private readonly reportDownloads = new Map<string, number>();
+  private displayConcealedNames: boolean;
+  private activationsCsvOverride?: string;
 
   private constructor(
     private readonly server: Server,
     private readonly tenant: Tenant,
     readonly url: string,
-  ) {}
+  ) {
+    this.displayConcealedNames = tenant.data.officeActivations?.displayConcealedNames ?? false;
+  }
 
   static async start(options: SandboxGraphServerOptions = {}): Promise<SandboxGraphServer> {
     const dataFile = options.dataFile ?? join(projectRoot(__dirname), 'sandbox', 'tenant.json');
@@ -842,6 +935,20 @@ export class SandboxGraphServer {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /**
+   * The tenant's reports setting "Display concealed user, group, and site names in all reports" (Graph:
+   * admin/reportSettings displayConcealedNames): when on, the activations report shows 32-hex-digit hashes instead
+   * of UPNs and display names.
+   */
+  concealReportNames(conceal: boolean): void {
+    this.displayConcealedNames = conceal;
+  }
+
+  /** Serves this text as the activations report's CSV instead of the tenant's (undefined: back to the tenant's). */
+  overrideActivationsReport(csv: string | undefined): void {
+    this.activationsCsvOverride = csv;
   }
 
   /** Adds a message to a channel, as if the bot had posted it through the Bot Connector. */
@@ -885,8 +992,10 @@ export class SandboxGraphServer {
           time: new Date().toISOString(),
         };
         this.log.push(record);
-        reply = await this.withFaults(rawUrl, requestId, () =>
-          this.dispatch(method, rawUrl, text, requestId, true),
+        reply = await this.withFaults(rawUrl, requestId, async () =>
+          rawUrl.startsWith(REPORT_DOWNLOAD_PATH)
+            ? this.reportDownload(method, rawUrl)
+            : this.dispatch(method, rawUrl, text, requestId, true),
         );
       }
     } catch (e) {
@@ -1009,7 +1118,91 @@ export class SandboxGraphServer {
       return this.batch(body);
     }
     const ctx: RouteContext = { method, rawPath, query, body, requestId };
+    const reply = this.reports(normalise(rest), ctx);
+    if (reply) return reply;
     return { status: 200, headers: {}, body: this.route(normalise(rest), ctx) };
+  }
+
+  // -- Reports: the Office activations report and the tenant's report settings ---------------------------------
+
+  /** The answers that are not a JSON 200: a 302 to the report's CSV, a 204 for a settings update. */
+  private reports(seg: string[], ctx: RouteContext): Reply | undefined {
+    const [root, name, ...extra] = seg.map((s) => s.toLowerCase());
+    if (root === 'reports' && name !== undefined && extra.length === 0) {
+      if (name.replace(/\(\)$/, '') !== 'getoffice365activationsuserdetail')
+        throw badRequest(
+          `The sandbox tenant serves only the report getOffice365ActivationsUserDetail, not '${name}'.`,
+        );
+      if (ctx.method !== 'GET') throw methodNotAllowed();
+      if (!this.tenant.data.officeActivations && this.activationsCsvOverride === undefined)
+        throw badRequest('This sandbox tenant has no officeActivations data.');
+      // Graph: 302 to a pre-authenticated download URL, valid for a few minutes, that needs no Authorization.
+      const token = randomUUID().replace(/-/g, '');
+      const now = Date.now();
+      for (const [t, expires] of this.reportDownloads) if (expires <= now) this.reportDownloads.delete(t);
+      this.reportDownloads.set(token, now + REPORT_DOWNLOAD_TTL_MS);
+      return {
+        status: 302,
+        headers: { Location: `${this.url}${REPORT_DOWNLOAD_PATH}${token}`, 'Content-Type': 'text/plain' },
+      };
+    }
+    if (root === 'admin' && name === 'reportsettings' && extra.length === 0) {
+      if (ctx.method === 'GET')
+        return {
+          status: 200,
+          headers: {},
+          body: {
+            '@odata.context': `${this.url}/v1.0/$metadata#admin/reportSettings/$entity`,
+            displayConcealedNames: this.displayConcealedNames,
+          },
+        };
+      if (ctx.method !== 'PATCH') throw methodNotAllowed();
+      const conceal = (ctx.body as { displayConcealedNames?: unknown } | undefined)?.displayConcealedNames;
+      if (typeof conceal !== 'boolean')
+        throw badRequest('PATCH admin/reportSettings needs a body { "displayConcealedNames": true|false }.');
+      this.displayConcealedNames = conceal;
+      return { status: 204, headers: {} };
+    }
+    return undefined;
+  }
+
+  /** GET /data/download/{token}: the CSV, with a byte-order mark and CRLF line ends, as a file download. */
+  private reportDownload(method: string, rawUrl: string): Reply {
+    if (method !== 'GET') throw methodNotAllowed();
+    const token = rawUrl.slice(REPORT_DOWNLOAD_PATH.length).split('?')[0];
+    const expires = this.reportDownloads.get(token);
+    if (expires === undefined || expires <= Date.now())
+      throw new GraphHttpError(404, 'NotFound', 'The report download link does not exist or has expired.');
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/octet-stream' },
+      raw: this.activationsCsvOverride ?? this.activationsCsv(),
+    };
+  }
+
+  private activationsCsv(): string {
+    const refreshDate = this.tenant.data.officeActivations!.reportRefreshDate;
+    const conceal = (value: string): string =>
+      this.displayConcealedNames ? createHash('md5').update(value).digest('hex').toUpperCase() : value;
+    const lines = [
+      ACTIVATIONS_REPORT_COLUMNS,
+      ...this.tenant
+        .officeActivationRows()
+        .map((r) => [
+          refreshDate,
+          conceal(r.userPrincipalName),
+          conceal(r.displayName),
+          r.productType,
+          r.lastActivatedDate ?? '',
+          String(r.windows),
+          String(r.mac),
+          String(r.windows10Mobile),
+          String(r.ios),
+          String(r.android),
+          r.activatedOnSharedComputer ? 'True' : 'False',
+        ]),
+    ];
+    return '\uFEFF' + lines.map((fields) => fields.map(csvField).join(',')).join('\r\n') + '\r\n';
   }
 
   // -- Graph endpoints ----------------------------------------------------------------------------------------
@@ -1503,6 +1696,29 @@ function validateFault(f: SandboxFault): ActiveFault {
     message: f.message,
     remaining: f.times ?? Number.POSITIVE_INFINITY,
   };
+}
+
+/** Where the activations report's CSV is downloaded from (Graph's is on reports.office.com, /data/download/…). */
+const REPORT_DOWNLOAD_PATH = '/data/download/';
+const REPORT_DOWNLOAD_TTL_MS = 5 * 60_000;
+/** GDC api-reference/v1.0/api/reportroot-getoffice365activationsuserdetail.md, in this order. */
+const ACTIVATIONS_REPORT_COLUMNS = [
+  'Report Refresh Date',
+  'User Principal Name',
+  'Display Name',
+  'Product Type',
+  'Last Activated Date',
+  'Windows',
+  'Mac',
+  'Windows 10 Mobile',
+  'iOS',
+  'Android',
+  'Activated On Shared Computer',
+];
+
+/** A CSV field, quoted when it holds a comma, a quote, a line break or edge spaces (RFC 4180). */
+function csvField(value: string): string {
+  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /** `users('x')` → `users`, `x` (the OData key form; quotes doubled inside). */

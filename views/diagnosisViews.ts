@@ -15,23 +15,37 @@ import type { FlowChoice } from '../core/cardActions';
 import type { ErrorCodeEntry } from '../core/errorCodes/errorCodeLookup';
 import type { CommandWords, WordList } from '../core/conversation/commandWords';
 import type { WaitingKind } from '../core/conversation/typedText';
+import { PC_CHECK_QUESTIONS, pcFactHolds } from '../core/pcCheck/pcFindings';
+import type { PcFacts } from '../core/pcCheck/pcCheck';
+import { PcCheckViews } from './pcCheckViews';
 
 export const checklistInputId = (stepId: string): string => `step-${stepId}`;
 
 /** Turns content and diagnosis state into cards. Dialogs decide what to show; this decides how. */
 export class DiagnosisViews {
+  /** "Check my PC": its offer, and the facts read from a pasted result. */
+  readonly pc: PcCheckViews;
+
   constructor(
     private readonly catalog: ContentCatalog,
     /** Where users download scripts from: the bot's public address. */
     private readonly publicBaseUrl: string,
     private readonly commands: CommandWords,
-  ) {}
+  ) {
+    this.pc = new PcCheckViews(catalog, publicBaseUrl);
+  }
 
   /**
    * The line that says how an answer the user did not click was taken, written for the question it answers: a
    * product is "using" (the question's own `ack`), anything else "taken as"; an answer from earlier says so.
    */
-  acknowledgement(language: Language, question: Question, choice: Choice, from: 'words' | 'earlier'): string {
+  acknowledgement(
+    language: Language,
+    question: Question,
+    choice: Choice,
+    from: 'words' | 'earlier' | 'pcCheck',
+  ): string {
+    if (from === 'pcCheck') return this.text(language, 'pcCheck.answerFromPc', { choice: choice.label });
     if (from === 'earlier') return this.text(language, 'diagnosis.answerKnown', { choice: choice.label });
     if (question.ack) return question.ack.replace('{choice}', choice.label);
     return this.text(language, 'diagnosis.answerInferred', { choice: choice.label });
@@ -105,6 +119,10 @@ export class DiagnosisViews {
       questionId: question.id,
       choices: question.choices.map((c) => ({ id: c.id, label: c.label, description: c.description })),
       help: question.help,
+      // Questions whose answer is on the PC offer the check (an answer read from a paste skips them anyway).
+      ...(language && (PC_CHECK_QUESTIONS as readonly string[]).includes(question.id)
+        ? { pcCheck: this.pc.offerInline(language) }
+        : {}),
     });
   }
 
@@ -113,6 +131,7 @@ export class DiagnosisViews {
     procedureId: string,
     stepIndex: number,
     canGoBack = stepIndex > 0,
+    pcFacts?: PcFacts,
   ): CardAttachment {
     const flow = this.flow(language);
     const procedure = flow.procedure(procedureId);
@@ -128,7 +147,7 @@ export class DiagnosisViews {
       }),
       title: step.title,
       text: step.text,
-      warnings: step.warnings,
+      warnings: this.warningsOf(step, pcFacts),
       notes: step.notes,
       code: this.codeOf(flow, step),
       // The first card names the article the procedure comes from.
@@ -153,6 +172,14 @@ export class DiagnosisViews {
     });
   }
 
+  /** The step's warnings, led by those that the user's PC facts make certain (a joined PC: do not disconnect). */
+  private warningsOf(step: Step, pcFacts?: PcFacts): string[] {
+    const fromFacts = pcFacts
+      ? step.factWarnings.filter((w) => pcFactHolds(w.when, pcFacts)).map((w) => w.text)
+      : [];
+    return [...fromFacts, ...step.warnings];
+  }
+
   checklist(language: Language, procedureId: string, trail: DiagnosisTrail): CardAttachment {
     const flow = this.flow(language);
     const procedure = flow.procedure(procedureId);
@@ -169,7 +196,7 @@ export class DiagnosisViews {
           title: step.title,
           text: step.text,
           checked: attempt?.steps.some((s) => s.step === stepId && s.outcome === 'done') ?? false,
-          warnings: step.warnings,
+          warnings: this.warningsOf(step, trail.pcCheck?.facts),
           notes: step.notes,
           code: this.codeOf(flow, step),
           links: this.linksOf(language, flow, step),

@@ -322,6 +322,7 @@ export class TicketViews {
         { title: t('escalation.form.next'), data: { action: 'ticket.details' }, style: 'positive' },
         { title: t('action.cancel'), data: { action: 'command', name: 'cancel' } },
       ],
+      pcCheck: this.diagnosis.pc.offerInline(language, 'pcCheck.offer.introRequest'),
     });
   }
 
@@ -452,10 +453,13 @@ export class TicketViews {
     return this.text(language, `ticket.refused.${refusal.refused}`, params);
   }
 
-  /** The diagnosis trail as facts, without the rows that would only say "none" (no diagnosis was run). */
+  /** The diagnosis trail as facts, then the user's PC check as a facts table, if they pasted one. */
   private trailFacts(language: Language, trail: DiagnosisTrail) {
     const none = this.text(language, 'summary.none');
-    return this.diagnosis.summaryFacts(language, trail).filter((fact) => fact.value !== none);
+    return [
+      ...this.diagnosis.summaryFacts(language, trail).filter((fact) => fact.value !== none),
+      ...(trail.pcCheck ? this.diagnosis.pc.factRows(language, trail.pcCheck) : []),
+    ];
   }
 
   private detailLiterals(language: Language, trail: DiagnosisTrail, details: TicketDetails) {

@@ -3,6 +3,7 @@ import {
   Client,
   GraphError,
   HTTPMessageHandler,
+  ResponseType,
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
@@ -16,10 +17,12 @@ import {
   type SubscribedSku,
   type UserSummary,
 } from '../../core/licensing/directory';
+import type { OfficeActivationsReading } from '../../core/licensing/officeActivations';
 import type { Logger } from '../logger';
 import type { Telemetry } from '../telemetry';
 import type { ChannelInTeam, ChannelPostFinder } from '../tickets/channelPostFinder';
 import { encodeFilter, equals, isGuid, pathSegment, startsWith } from './odata';
+import { parseActivationsReport, ReportFormatError, type ActivationsReport } from './officeActivationsReport';
 import { TtlCache } from './ttlCache';
 
 export interface GraphDirectoryOptions {
@@ -33,7 +36,18 @@ export interface GraphDirectoryOptions {
   /** Longest a single HTTP attempt may take. */
   attemptTimeoutMs?: number;
   maxAttempts?: number;
-  cacheTtlMs?: { skus: number; issues: number; roles: number; groups: number };
+  cacheTtlMs?: {
+    skus: number;
+    issues: number;
+    roles: number;
+    groups: number;
+    /** The Office activations report (Microsoft refreshes it daily). */
+    report?: number;
+    /** A refusal (403) or a report with concealed names: retried sooner, the admin may have fixed it. */
+    reportUnusable?: number;
+  };
+  /** Time budget for downloading the Office activations report (one request, then the CSV). */
+  reportBudgetMs?: number;
   /** Injected so tests can run Retry-After waits without sleeping. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -42,12 +56,17 @@ export interface GraphDirectoryOptions {
 }
 
 const USER_SELECT =
-  'id,displayName,userPrincipalName,accountEnabled,userType,usageLocation,assignedLicenses,licenseAssignmentStates';
+  'id,displayName,userPrincipalName,mail,accountEnabled,userType,usageLocation,assignedLicenses,licenseAssignmentStates';
 const SKU_SELECT = 'skuId,skuPartNumber,capabilityStatus,consumedUnits,prepaidUnits,servicePlans';
 const BATCH_LIMIT = 20;
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 /** A channel post looked for is minutes old: a few pages of the delta are plenty. */
 const CHANNEL_POST_PAGES = 4;
+/** About 150 bytes a row: room for several hundred thousand rows, and a stop before memory runs out. */
+const MAX_REPORT_BYTES = 100 * 1024 * 1024;
+
+/** The Office activations report as last read: usable, or refused by Graph. */
+type ReportState = { kind: 'report'; report: ActivationsReport } | { kind: 'forbidden'; reason: string };
 
 /** The operation a request belongs to: its deadline, shared by every attempt and every request of it. */
 class Budget {
@@ -171,6 +190,13 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
   private readonly roles: TtlCache<string, string[]>;
   private readonly memberships: TtlCache<string, boolean>;
   private readonly groups: TtlCache<string, DirectoryGroup | undefined>;
+  private readonly activationsReport: TtlCache<'report', ReportState>;
+  private readonly unusableReport: TtlCache<'report', ReportState>;
+  /** One download at a time: turns that arrive meanwhile wait for it instead of starting their own. */
+  private reportLoading?: Promise<ReportState>;
+  /** Refusals and concealed names are logged once per directory (there is one per process), not on every turn. */
+  private readonly reportNotices = new Set<'forbidden' | 'concealed'>();
+  private readonly reportBudgetMs: number;
   private readonly baseUrl: string;
 
   constructor(options: GraphDirectoryOptions) {
@@ -195,6 +221,9 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
     this.roles = new TtlCache(ttl.roles, now);
     this.memberships = new TtlCache(ttl.roles, now);
     this.groups = new TtlCache(ttl.groups, now);
+    this.activationsReport = new TtlCache(ttl.report ?? 3 * 60 * 60_000, now);
+    this.unusableReport = new TtlCache(ttl.reportUnusable ?? 15 * 60_000, now);
+    this.reportBudgetMs = options.reportBudgetMs ?? 10_000;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     const chain: Middleware[] = [];
     if (options.authProvider) chain.push(new BearerTokenHandler(options.authProvider));
@@ -214,11 +243,16 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
 
   /**
    * Runs an operation under one deadline (nested calls share it); Graph failures become DirectoryError. A malformed
-   * answer is tried once more within the deadline; every failure is logged with the operation's name.
+   * answer is tried once more within the deadline; every failure is logged with the operation's name, except one
+   * of the kind the caller expects and reports itself (`expected`).
    */
-  private async operation<T>(name: string, work: () => Promise<T>): Promise<T> {
+  private async operation<T>(
+    name: string,
+    work: () => Promise<T>,
+    options: { budgetMs?: number; expected?: DirectoryError['kind'] } = {},
+  ): Promise<T> {
     const outer = currentOperation.getStore();
-    const budget = outer ?? new Budget(this.timing.now() + this.budgetMs, name);
+    const budget = outer ?? new Budget(this.timing.now() + (options.budgetMs ?? this.budgetMs), name);
     const started = this.timing.now();
     for (let attempt = 1; ; attempt++) {
       try {
@@ -232,11 +266,12 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
         const again = failure.kind === 'malformed' && attempt === 1 && this.timing.now() < budget.deadline;
         if (again) this.telemetry?.graphRetry(name, 'malformed');
         else this.telemetry?.graphCall(name, this.timing.now() - started, failure.kind);
-        this.logger.warn(again ? 'Graph answer malformed; trying once more' : 'Graph operation failed', {
-          operation: name,
-          kind: failure.kind,
-          reason: failure.message,
-        });
+        if (again || failure.kind !== options.expected)
+          this.logger.warn(again ? 'Graph answer malformed; trying once more' : 'Graph operation failed', {
+            operation: name,
+            kind: failure.kind,
+            reason: failure.message,
+          });
         if (!again) throw failure;
       }
     }
@@ -487,6 +522,180 @@ export class GraphDirectory implements Directory, ChannelPostFinder {
       return member;
     });
   }
+
+  /**
+   * The user's rows of the Office activations report (Reports.Read.All). The report covers the whole tenant, so it
+   * is downloaded once and kept (the cacheTtlMs `report` option, 3 hours by default: Microsoft refreshes it daily).
+   * Never throws: a refusal, concealed names or a failure come back as `unavailable`.
+   */
+  async getOfficeActivations(userPrincipalName: string): Promise<OfficeActivationsReading> {
+    let state: ReportState;
+    try {
+      state = await this.officeActivationsReport();
+    } catch (error) {
+      // operation() has already logged it, as for every Graph call.
+      if (error instanceof DirectoryError) return { kind: 'unavailable', reason: 'error' };
+      throw error;
+    }
+    if (state.kind === 'forbidden') {
+      this.noticeOnce(
+        'forbidden',
+        'Graph refused the Office activations report (application permission Reports.Read.All not granted?): install limits will not be mentioned',
+        { reason: state.reason },
+      );
+      return { kind: 'unavailable', reason: 'forbidden' };
+    }
+    const { report } = state;
+    const rows = report.byUpn.get(userPrincipalName.trim().toLowerCase());
+    if (rows)
+      return {
+        kind: 'activations',
+        rows: rows.map((row) => ({ ...row })),
+        ...(report.refreshDate ? { reportRefreshDate: report.refreshDate } : {}),
+      };
+    // Not found while names are concealed: the user may well be one of the hashed rows.
+    if (report.concealedNames > 0) {
+      this.noticeOnce(
+        'concealed',
+        'The Office activations report conceals user names (Microsoft 365 admin center > Settings > Org settings > Reports): install limits will not be mentioned',
+        { rows: report.rows, concealedRows: report.concealedNames },
+      );
+      return { kind: 'unavailable', reason: 'concealed' };
+    }
+    return { kind: 'none' };
+  }
+
+  private noticeOnce(
+    kind: 'forbidden' | 'concealed',
+    message: string,
+    fields: Record<string, unknown>,
+  ): void {
+    if (this.reportNotices.has(kind)) return;
+    this.reportNotices.add(kind);
+    this.logger.warn(message, { operation: 'getOfficeActivations', ...fields });
+  }
+
+  /** The report from the cache, or downloaded by one request that concurrent callers share. */
+  private officeActivationsReport(): Promise<ReportState> {
+    const cached = this.activationsReport.get('report') ?? this.unusableReport.get('report');
+    if (cached) return Promise.resolve(cached);
+    this.reportLoading ??= this.operation(
+      'getOfficeActivationsReport',
+      () => this.downloadActivationsReport(),
+      {
+        budgetMs: this.reportBudgetMs,
+        // A refusal is remembered and logged once by getOfficeActivations, not on every download attempt.
+        expected: 'forbidden',
+      },
+    )
+      .then(
+        (report): ReportState => ({ kind: 'report', report }),
+        (error: unknown): ReportState => {
+          if (error instanceof DirectoryError && error.kind === 'forbidden')
+            return { kind: 'forbidden', reason: error.message };
+          throw error;
+        },
+      )
+      .then((state) => {
+        const usable = state.kind === 'report' && state.report.concealedNames === 0;
+        (usable ? this.activationsReport : this.unusableReport).set('report', state);
+        return state;
+      })
+      .finally(() => {
+        this.reportLoading = undefined;
+      });
+    return this.reportLoading;
+  }
+
+  /**
+   * Graph answers 302 with a pre-authenticated download URL valid for a few minutes, which needs no Authorization
+   * header. The redirect is not left to fetch: it would carry our bearer token along to a URL on the same origin.
+   * The CSV is fetched here with no credentials and outside the Graph client's middleware.
+   */
+  private async downloadActivationsReport(): Promise<ActivationsReport> {
+    const answer = (await this.client
+      .api('/reports/getOffice365ActivationsUserDetail')
+      .option('redirect', 'manual')
+      .responseType(ResponseType.RAW)
+      .get()) as Response;
+    if (answer.status === 401 || answer.status === 403) {
+      await discard(answer);
+      throw new DirectoryError('forbidden', `Graph refused the activations report (${answer.status})`);
+    }
+    let csv = answer;
+    if (answer.status >= 300 && answer.status < 400) {
+      const location = answer.headers.get('Location');
+      await discard(answer);
+      if (!location) throw new DirectoryError('malformed', 'the activations report redirect has no Location');
+      const remaining = this.currentBudget().deadline - this.timing.now();
+      if (remaining <= 0) throw new DirectoryError('timeout', 'Graph did not answer in time');
+      csv = await fetch(this.reportDownloadUrl(location), {
+        redirect: 'follow',
+        signal: AbortSignal.timeout(remaining),
+      });
+    }
+    if (!csv.ok) {
+      await discard(csv);
+      throw new DirectoryError(
+        csv.status === 429 ? 'throttled' : 'unavailable',
+        `the activations report answered ${csv.status}${csv === answer ? '' : ' on download'}`,
+      );
+    }
+    const text = await readCapped(csv, MAX_REPORT_BYTES);
+    try {
+      return parseActivationsReport(text);
+    } catch (error) {
+      if (error instanceof ReportFormatError)
+        throw new DirectoryError('malformed', `the activations report did not parse: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** The download URL Graph pointed to: https, or our own loopback Graph (the sandbox tenant, tests). */
+  private reportDownloadUrl(location: string): string {
+    let url: URL;
+    try {
+      url = new URL(location, `${this.baseUrl}/`);
+    } catch {
+      throw new DirectoryError('malformed', 'the activations report redirect is not a URL');
+    }
+    if (url.protocol === 'https:' || url.origin === new URL(this.baseUrl).origin) return url.href;
+    // Not worth the malformed-answer retry: Graph would point there again.
+    throw new DirectoryError(
+      'unavailable',
+      'the activations report redirect is neither https nor our Graph host',
+    );
+  }
+}
+
+/** Lets the connection go back to the pool without reading a body nobody needs. */
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
+}
+
+/** The body as UTF-8 text (a byte-order mark is dropped), refusing more than maxBytes. */
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = (): DirectoryError =>
+    new DirectoryError('malformed', 'the activations report is too large');
+  if (Number(response.headers.get('Content-Length') ?? 0) > maxBytes) {
+    await discard(response);
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
 }
 
 interface ChannelMessage {
@@ -496,8 +705,11 @@ interface ChannelMessage {
 }
 
 function normaliseUser(user: DirectoryUser): DirectoryUser {
+  // Graph sends `mail: null` for a user without a mailbox.
+  const { mail, ...rest } = user;
   return {
-    ...user,
+    ...rest,
+    ...(typeof mail === 'string' && mail !== '' ? { mail } : {}),
     accountEnabled: user.accountEnabled !== false,
     userType: user.userType ?? 'Member',
     assignedLicenses: (user.assignedLicenses ?? []).map((l) => ({

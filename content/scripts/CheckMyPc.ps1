@@ -1,8 +1,10 @@
 # Sign-in Desk: PC check / PC のチェック
 # EN: Reads facts about Office, your accounts and this PC, and prints them for you to paste into the chat.
 #     It changes nothing and needs no administrator rights. It prints no passwords, tokens or device keys.
+#     The result is also copied to the clipboard, ready to paste.
 # JA: Office、アカウント、この PC の状態を読み取り、チャットに貼り付けられる形で表示します。
 #     何も変更せず、管理者権限も不要です。パスワード、トークン、デバイスのキーは表示しません。
+#     結果はクリップボードにもコピーされるので、そのまま貼り付けられます。
 # Windows PowerShell 5.1 and PowerShell 7.
 
 $ErrorActionPreference = 'SilentlyContinue'
@@ -44,10 +46,12 @@ $identities = Get-ChildItem -Path 'HKCU:\Software\Microsoft\Office\16.0\Common\I
     ForEach-Object { $_.EmailAddress + ' (' + $_.ProviderId + ')' }
 $lines.Add('office.identities: ' + ($identities -join '; '))
 
-# Join state, from dsregcmd /status (only the four YES/NO lines)
+# Join state, from dsregcmd /status (only the four YES/NO lines; はい/いいえ too, should Windows translate them)
 $join = @{}
 dsregcmd /status | ForEach-Object {
-    if ($_ -match '^\s*(AzureAdJoined|DomainJoined|WorkplaceJoined|AzureAdPrt)\s*:\s*(YES|NO)') { $join[$Matches[1]] = $Matches[2] }
+    if ($_ -match '^\s*(AzureAdJoined|DomainJoined|WorkplaceJoined|AzureAdPrt)\s*:\s*(YES|NO|はい|いいえ)') {
+        $join[$Matches[1]] = $(if ($Matches[2] -eq 'YES' -or $Matches[2] -eq 'はい') { 'YES' } else { 'NO' })
+    }
 }
 $lines.Add('join: azuread=' + $join['AzureAdJoined'] + ' domain=' + $join['DomainJoined'] + ' workplace=' + $join['WorkplaceJoined'] + ' prt=' + $join['AzureAdPrt'])
 
@@ -90,4 +94,12 @@ try {
 $lines.Add('signin: ' + $reach)
 
 $lines.Add('===== end =====')
-$lines -join "`r`n" | Write-Output
+$block = $lines -join "`r`n"
+# The console's own copy is hard to select whole; the clipboard holds exactly the block.
+$block | Set-Clipboard
+$block | Write-Output
+if ($ja) {
+    Write-Host '結果をクリップボードにコピーしました。チャットに Ctrl+V で貼り付けてください。'
+} else {
+    Write-Host 'The result is on the clipboard: paste it into the chat with Ctrl+V.'
+}

@@ -17,7 +17,7 @@ import {
 export const FLOW_FILES = ['signin-repair', 'activation', 'account'] as const;
 export type FlowName = (typeof FLOW_FILES)[number];
 /** UI text files per language, merged into one key space. */
-export const TEXT_FILES = ['texts', 'licensing', 'admin', 'tickets'] as const;
+export const TEXT_FILES = ['texts', 'licensing', 'admin', 'tickets', 'pc-check'] as const;
 
 export class ContentError extends Error {
   constructor(readonly problems: string[]) {

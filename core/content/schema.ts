@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PC_FACT_CONDITIONS } from '../pcCheck/pcFindings';
 
 /**
  * The shape of the knowledge files under content/<language>/. Dialogs interpret these; adding a product
@@ -34,6 +35,10 @@ export const stepSchema = z
     /** Markdown subset Teams renders (bold, links, lists). Trusted: written by us, never by users. */
     text: nonEmpty,
     warnings: z.array(nonEmpty).default([]),
+    /** Warnings shown first, in bold, when the user's pasted PC check shows the fact (a joined PC, say). */
+    factWarnings: z
+      .array(z.object({ when: z.enum(PC_FACT_CONDITIONS), text: nonEmpty }).strict())
+      .default([]),
     notes: z.array(nonEmpty).default([]),
     code: z.array(codeSchema).default([]),
     links: z.array(linkSchema).default([]),

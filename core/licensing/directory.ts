@@ -2,6 +2,9 @@
  * The directory as the domain sees it: users, their licences, the tenant's subscriptions and service health.
  * The Graph adapter (bot/directory/) implements this port and turns Graph errors into DirectoryError.
  */
+import type { OfficeActivationsReading } from './officeActivations';
+
+export type { OfficeActivationsReading } from './officeActivations';
 
 export type CapabilityStatus = 'Enabled' | 'Warning' | 'Suspended' | 'LockedOut' | 'Deleted';
 export type AssignmentState = 'Active' | 'ActiveWithError' | 'Disabled' | 'Error';
@@ -17,6 +20,8 @@ export interface DirectoryUser {
   id: string;
   displayName: string;
   userPrincipalName: string;
+  /** The primary SMTP address; absent when the user has no mailbox. Office may be signed in with either name. */
+  mail?: string;
   accountEnabled: boolean;
   /** 'Member' or 'Guest'. */
   userType: string;
@@ -97,4 +102,9 @@ export interface Directory {
   /** Template ids of the user's active tenant-wide directory roles. */
   getDirectoryRoleTemplateIds(userId: string): Promise<string[]>;
   isMemberOfGroup(userId: string, groupId: string): Promise<boolean>;
+  /**
+   * The user's rows of the Office activations report (optional Graph permission Reports.Read.All), looked up by UPN.
+   * Never throws for Graph trouble: a refusal, concealed names or a failure come back as `unavailable`.
+   */
+  getOfficeActivations(userPrincipalName: string): Promise<OfficeActivationsReading>;
 }

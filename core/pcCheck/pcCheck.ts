@@ -131,8 +131,9 @@ export function parsePcCheck(pasted: string): PcCheckReading {
   }
   const join = fields.get('join') ?? '';
   const flag = (name: string) => {
-    const value = new RegExp(`${name}\\s*=\\s*(YES|NO)\\b`, 'i').exec(join)?.[1];
-    return value === undefined ? undefined : value.toUpperCase() === 'YES';
+    // はい/いいえ: a translated dsregcmd, should Windows ever print one (the script passes both through as YES/NO).
+    const value = new RegExp(`${name}\\s*[=:]\\s*(YES|NO|はい|いいえ)`, 'i').exec(join)?.[1];
+    return value === undefined ? undefined : /^(yes|はい)$/i.test(value);
   };
   facts.join = {
     azureAd: flag('azuread'),

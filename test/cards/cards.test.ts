@@ -28,6 +28,8 @@ import {
   type RuleResult,
 } from '../../core/tickets/ticketRules';
 import { LicenceViews } from '../../views/licenceViews';
+import { parsePcCheck } from '../../core/pcCheck/pcCheck';
+import { PC_CHECK_QUESTIONS, pcFindings } from '../../core/pcCheck/pcFindings';
 import type { DirectoryUser, SubscribedSku } from '../../core/licensing/directory';
 import type { FindingCode } from '../../core/licensing/verdict';
 import { loadProducts, nodesOf, stringsOf, type CardNode } from '../helpers/testBot';
@@ -37,6 +39,7 @@ import { loadProducts, nodesOf, stringsOf, type CardNode } from '../helpers/test
 const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCardsTypes;
 
 const ROOT = path.resolve(__dirname, '..', '..');
+const PC_FIXTURES = path.join(ROOT, 'test', 'fixtures', 'pcCheck');
 const CARDS_DIR = path.join(ROOT, 'cards');
 const BASE_URL = 'http://localhost:3978';
 
@@ -205,6 +208,8 @@ describe('cards', () => {
         'checklist.json',
         'licenseForm.json',
         'notice.json',
+        'pcCheckOffer.json',
+        'pcFacts.json',
         'question.json',
         'report.json',
         'stats.json',
@@ -262,6 +267,81 @@ describe('cards', () => {
               question.choices.map((c) => c.id),
             );
           }
+        });
+
+        it('the questions a PC check answers offer it, with the one-liner exactly', () => {
+          for (const question of catalog.flow(language).content.questions) {
+            const card = views.question(question, language);
+            assertValidCard(`question ${question.id} (${language})`, card);
+            const offer = nodesOf(card.content).find((n) => n.type === 'Action.ShowCard' && n.card);
+            const offered = nodesOf(card.content).some((n) => n.codeSnippet === views.pc.oneLiner());
+            assert.equal(
+              offered,
+              (PC_CHECK_QUESTIONS as readonly string[]).includes(question.id),
+              question.id,
+            );
+            if (offered) assert.equal(offer?.title, catalog.text(language, 'pcCheck.offer.button'));
+          }
+          assert.equal(
+            views.pc.oneLiner(),
+            `& ([scriptblock]::Create((irm '${BASE_URL}/scripts/CheckMyPc.ps1')))`,
+          );
+        });
+
+        it('PC check: the offer, and the facts card for every fixture, with and without the Teams account', () => {
+          assertValidCard('pc offer', views.pc.offer(language));
+          const teamsAccount = { userPrincipalName: 'taro@contoso.com' };
+          for (const file of readdirSync(PC_FIXTURES).filter((f) => f.endsWith('.txt'))) {
+            const reading = parsePcCheck(readFileSync(path.join(PC_FIXTURES, file), 'utf8'));
+            assert.equal(reading.kind, 'facts', file);
+            if (reading.kind !== 'facts') continue;
+            for (const record of [{ facts: reading.facts }, { facts: reading.facts, teamsAccount }]) {
+              const card = views.pc.factsCard(
+                language,
+                record,
+                pcFindings(record.facts, record.teamsAccount),
+                {
+                  next: 'next',
+                  licensedProduct: 'Microsoft 365 E3',
+                },
+              );
+              assertValidCard(`pc facts ${file}`, card, { userText: true });
+            }
+          }
+        });
+
+        it('a pasted value cannot put a link on the facts card', () => {
+          const reading = parsePcCheck(
+            '===== Sign-in Desk PC check v1 =====\nwindows: [click](https://evil.example) **Pro** | 10.0.22631\n' +
+              'office.identities: a@b.c (LiveId)\n===== end =====',
+          );
+          assert.equal(reading.kind, 'facts');
+          if (reading.kind !== 'facts') return;
+          const json = JSON.stringify(views.pc.factsCard(language, { facts: reading.facts }, []).content);
+          assert.ok(!json.includes('[click](https'), json);
+        });
+
+        it('a joined PC puts the "never disconnect" warning first on the disconnect step', () => {
+          const flow = catalog.flow(language);
+          const procedure = flow.procedure('reset-office-2019-later');
+          const index = procedure.steps.indexOf('disconnect-work-or-school-account');
+          const joined = parsePcCheck(
+            '===== Sign-in Desk PC check v1 =====\njoin: azuread=YES domain=NO workplace=NO prt=YES\n===== end =====',
+          );
+          assert.equal(joined.kind, 'facts');
+          if (joined.kind !== 'facts') return;
+          const warningsOf = (card: CardAttachment) =>
+            nodesOf(card.content)
+              .filter(
+                (n) => n.type === 'TextBlock' && n.weight === 'Bolder' && String(n.text).startsWith('⚠'),
+              )
+              .map((n) => String(n.text));
+          const withFacts = warningsOf(views.step(language, procedure.id, index, true, joined.facts));
+          const without = warningsOf(views.step(language, procedure.id, index, true));
+          const factWarning = flow.step('disconnect-work-or-school-account').factWarnings[0].text;
+          assert.equal(withFacts[0], `⚠ ${factWarning}`);
+          assert.equal(withFacts.length, without.length + 1);
+          assert.ok(!without.some((w) => w.includes(factWarning)));
         });
 
         it('a step card for every step of every procedure', () => {

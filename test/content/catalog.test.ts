@@ -290,6 +290,7 @@ describe('ContentCatalog', () => {
           ? 'Office 2010 のサポートは終了しています。'
           : 'Office 2010 is no longer supported.',
       warnings: [language === 'ja' ? '更新プログラムは提供されません。' : 'No updates are released.'],
+      factWarnings: [],
       notes: [],
       code: [
         { caption: 'Path', language: 'PlainText', text: 'C:\\Program Files\\Microsoft Office\\Office14' },

@@ -21,6 +21,8 @@ const READ_COMMANDS: Record<string, RegExp> = {
   'ForEach-Object': /^ForEach-Object \{/,
   'Write-Host': /^Write-Host '[^']*'$/,
   'Write-Output': /^Write-Output$/,
+  // The block goes to the user's clipboard to paste into the chat: the only thing the script writes, and not to the PC.
+  'Set-Clipboard': /^Set-Clipboard$/,
   'Out-Null': /^Out-Null$/,
   'New-Object': /^New-Object System\.Collections\.Generic\.List\[string\]$/,
   'Add-Type': /^Add-Type -AssemblyName System\.Runtime\.WindowsRuntime$/,

@@ -7,27 +7,45 @@ const ROOT = path.join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const GUIDE = read('docs/deploy.md');
 
-/** The application permissions in README's Graph table: the rows whose permission is not resource-specific. */
-function readmeGraphPermissions(): string[] {
+/**
+ * The application permissions in README's Graph table: the rows whose permission is not resource-specific, the
+ * required ones and the optional ones apart. Every row must be one or the other.
+ */
+function readmeGraphPermissions(): { required: string[]; optional: string[] } {
   const readme = read('README.md');
   const start = readme.indexOf('| Permission | Why |');
   const table = readme.slice(start, readme.indexOf('\n\n', start));
-  const rows = [...table.matchAll(/^\| `([A-Za-z.]+)`( \(resource-specific[^|]*)? \|/gm)];
-  return rows.filter((row) => row[2] === undefined).map((row) => row[1]);
+  const lines = table.split('\n').slice(2);
+  const rows = [...table.matchAll(/^\| `([A-Za-z.]+)`( \((resource-specific|optional)[^|]*)? \|/gm)];
+  assert.equal(rows.length, lines.length, 'every row of the table names one permission');
+  return {
+    required: rows.filter((row) => row[2] === undefined).map((row) => row[1]),
+    optional: rows.filter((row) => row[3] === 'optional').map((row) => row[1]),
+  };
 }
 
 describe('docs/deploy.md', () => {
   it("names every Graph permission of the README's table, and grants them by name, not by copied GUIDs", () => {
-    const permissions = readmeGraphPermissions();
-    assert.deepEqual(permissions, [
+    const { required, optional } = readmeGraphPermissions();
+    assert.deepEqual(required, [
       'User.Read.All',
       'LicenseAssignment.Read.All',
       'ServiceHealth.Read.All',
       'RoleManagement.Read.Directory',
       'GroupMember.Read.All',
     ]);
-    for (const permission of permissions)
+    // Optional: the bot works without it and says so (see GraphDirectory.getOfficeActivations).
+    assert.deepEqual(optional, ['Reports.Read.All']);
+    for (const permission of [...required, ...optional])
       assert.match(GUIDE, new RegExp(`\`${permission.replace(/\./g, '\\.')}\``));
+    // The grant loops hold the required permissions; the optional one is granted by its own line.
+    for (const loop of GUIDE.matchAll(/for PERMISSION in ([^;]+); do/g)) {
+      const names = loop[1].replace(/\\\n/g, ' ').trim().split(/\s+/);
+      assert.ok(
+        names.join() === required.join() || names.join() === optional.join(),
+        `a grant loop lists ${names.join(', ')}`,
+      );
+    }
     assert.match(
       GUIDE,
       /az ad sp show --id "\$GRAPH" --query "appRoles\[\?value=='\$PERMISSION'\]\.id" -o tsv/,

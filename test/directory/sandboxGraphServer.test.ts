@@ -688,4 +688,92 @@ describe('sandbox tenant: Graph look-alike on loopback, through the real Graph S
       }
     });
   });
+  describe('Office activations report', () => {
+    const REPORT = '/v1.0/reports/getOffice365ActivationsUserDetail';
+    const COLUMNS =
+      'Report Refresh Date,User Principal Name,Display Name,Product Type,Last Activated Date,Windows,Mac,Windows 10 Mobile,iOS,Android,Activated On Shared Computer';
+
+    afterEach(() => sandbox.concealReportNames(false));
+
+    async function download(): Promise<{ bytes: Buffer; lines: string[][] }> {
+      const redirect = await fetch(`${sandbox.url}${REPORT}`, { redirect: 'manual' });
+      assert.equal(redirect.status, 302);
+      const location = redirect.headers.get('location')!;
+      assert.match(location, new RegExp(`^${sandbox.url}/data/download/[0-9a-f]{32}$`));
+      const file = await fetch(location);
+      assert.equal(file.status, 200);
+      assert.equal(file.headers.get('content-type'), 'application/octet-stream');
+      const bytes = Buffer.from(await file.arrayBuffer());
+      const text = bytes.toString('utf8');
+      assert.ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), 'CRLF line ends');
+      return {
+        bytes,
+        lines: text
+          .slice(1, -2)
+          .split('\r\n')
+          .map((l) => l.split(',')),
+      };
+    }
+
+    it('answers 302 to a short-lived CSV download with the documented columns, BOM and CRLF', async () => {
+      const { bytes, lines } = await download();
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+      assert.equal(lines[0].join(','), COLUMNS);
+      const rows = lines.slice(1);
+      const ichiro = rows.find((r) => r[1] === 'ichiro.sato@contoso.example');
+      assert.deepEqual(ichiro, [
+        '2026-11-21',
+        'ichiro.sato@contoso.example',
+        '佐藤 一郎',
+        'MICROSOFT 365 APPS FOR ENTERPRISE',
+        '2026-11-19',
+        '4',
+        '1',
+        '0',
+        '1',
+        '1',
+        'False',
+      ]);
+      // Everyone with a working desktop Office plan, nobody else: the generated staff's E3 holders included.
+      const upns = new Set(rows.map((r) => r[1]));
+      assert.ok(upns.has('taro.suzuki@contoso.example') && upns.has('staff0001@contoso.example'));
+      for (const without of ['yui.takahashi', 'ken.tanaka', 'mei.ito', 'riku.nakamura', 'yuto.kato'])
+        assert.ok(!upns.has(`${without}@contoso.example`), without);
+      assert.equal(sandbox.requests.length, 2);
+      assert.equal(sandbox.requests[1].path.startsWith('/data/download/'), true, 'the download is logged');
+    });
+
+    it('conceals names as 32 hex digits when the reports setting says so (admin/reportSettings)', async () => {
+      const settings = await graph.api('/admin/reportSettings').get();
+      assert.equal(settings.displayConcealedNames, false);
+      await graph.api('/admin/reportSettings').patch({ displayConcealedNames: true });
+      assert.equal((await graph.api('/admin/reportSettings').get()).displayConcealedNames, true);
+      const { lines } = await download();
+      for (const row of lines.slice(1)) {
+        assert.match(row[1], /^[0-9A-F]{32}$/);
+        assert.match(row[2], /^[0-9A-F]{32}$/);
+      }
+      const bad = await fetch(`${sandbox.url}/v1.0/admin/reportSettings`, { method: 'PATCH', body: '{}' });
+      assert.equal(bad.status, 400);
+    });
+
+    it('refuses unknown download links, other reports and other methods', async () => {
+      const cases: [string, string, number][] = [
+        ['GET', '/data/download/0123456789abcdef0123456789abcdef', 404],
+        ['POST', REPORT, 405],
+        ['GET', "/v1.0/reports/getOffice365ActiveUserDetail(period='D7')", 400],
+      ];
+      for (const [method, path, status] of cases)
+        assert.equal(
+          (await fetch(`${sandbox.url}${path}`, { method, redirect: 'manual' })).status,
+          status,
+          path,
+        );
+      const part = await graph.api('/$batch').post({
+        requests: [{ id: '1', method: 'GET', url: '/reports/getOffice365ActivationsUserDetail' }],
+      });
+      assert.equal(part.responses[0].status, 302);
+      assert.match(part.responses[0].headers.Location, /\/data\/download\//);
+    });
+  });
 });

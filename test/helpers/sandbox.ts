@@ -1,5 +1,5 @@
 import type { Logger } from '../../bot/logger';
-import { GraphDirectory } from '../../bot/directory/graphDirectory';
+import { GraphDirectory, type GraphDirectoryOptions } from '../../bot/directory/graphDirectory';
 import { SandboxGraphServer, type SandboxChannelMessage } from '../../sandbox/sandboxGraphServer';
 import { silentLogger } from '../../bot/logger';
 
@@ -18,6 +18,12 @@ export const SANDBOX_USERS = {
   guest: '1a000000-0000-4000-8000-00000000000b',
   helpdeskAdmin: '1a000000-0000-4000-8000-00000000000c',
   globalAdmin: '1a000000-0000-4000-8000-00000000000d',
+} as const;
+
+/** Not in the Playground: 佐藤 一郎, E3, with Microsoft 365 Apps on 4 Windows PCs and 1 Mac (the install limit). */
+export const INSTALL_LIMIT_USER = {
+  id: '1a000000-0000-4000-8000-000000000101',
+  userPrincipalName: 'ichiro.sato@contoso.example',
 } as const;
 
 /**
@@ -39,10 +45,16 @@ export class SandboxFixture {
 
   /** A fresh directory (cold caches) on the same sandbox. */
   newDirectory(
-    options: { attemptTimeoutMs?: number; operationBudgetMs?: number; logger?: Logger } = {},
+    options: { attemptTimeoutMs?: number; operationBudgetMs?: number; logger?: Logger } & Pick<
+      GraphDirectoryOptions,
+      'authProvider' | 'cacheTtlMs' | 'telemetry'
+    > = {},
   ): GraphDirectory {
     return new GraphDirectory({
       baseUrl: this.sandbox.url,
+      authProvider: options.authProvider,
+      cacheTtlMs: options.cacheTtlMs,
+      telemetry: options.telemetry,
       logger: options.logger ?? silentLogger,
       now: () => Date.now() + this.offset,
       sleep: async (ms) => {
@@ -52,6 +64,11 @@ export class SandboxFixture {
       attemptTimeoutMs: options.attemptTimeoutMs ?? 2000,
       operationBudgetMs: options.operationBudgetMs ?? 8000,
     });
+  }
+
+  /** Moves the directories' clock on (cache expiry) without waiting. */
+  advance(ms: number): void {
+    this.offset += ms;
   }
 
   /** Requests the sandbox saw, as raw path+query, minus the control API. */
@@ -76,6 +93,8 @@ export class SandboxFixture {
   reset(): void {
     this.sandbox.clearRequests();
     this.sandbox.clearFaults();
+    this.sandbox.concealReportNames(false);
+    this.sandbox.overrideActivationsReport(undefined);
     this.sleeps.splice(0);
   }
 

@@ -8,6 +8,7 @@ import {
 import { AdminAccess } from '../core/admin/adminAccess';
 import type { ContentCatalog } from '../core/content/catalog';
 import type { Directory } from '../core/licensing/directory';
+import { OfficeInstallLimit } from '../core/licensing/officeInstallLimit';
 import { LicenceChecker } from '../core/licensing/licenceChecker';
 import type { ProductCatalog } from '../core/licensing/productCatalog';
 import { AdminCommands } from './handlers/adminCommands';
@@ -89,6 +90,7 @@ export function createBot(deps: BotDeps): BotParts {
   const views = new DiagnosisViews(deps.catalog, deps.publicBaseUrl, deps.understanding.commands);
   const licenceViews = new LicenceViews(deps.catalog, deps.products);
   const checker = new LicenceChecker(deps.directory, deps.products);
+  const installLimit = new OfficeInstallLimit(deps.directory);
   const access = new AdminAccess(deps.directory, deps.adminGroupId);
 
   let outbox: { kick(number: number): void; kickAll(): Promise<void> } | undefined;
@@ -152,7 +154,16 @@ export function createBot(deps: BotDeps): BotParts {
   const bot = new SigninDeskBot({
     conversationState,
     userInConversationState,
-    mainDialog: new MainDialog(views, licenceViews, checker, deps.understanding, ticketViews, intake, events),
+    mainDialog: new MainDialog(
+      views,
+      licenceViews,
+      checker,
+      deps.understanding,
+      ticketViews,
+      intake,
+      events,
+      installLimit,
+    ),
     tickets,
     adminCommands: new AdminCommands({
       directory: deps.directory,

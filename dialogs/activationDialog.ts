@@ -9,6 +9,7 @@ import type { CardAction } from '../core/cardActions';
 import { withLicence, type DiagnosisTrail } from '../core/diagnosis';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
 import { findingKind } from '../core/licensing/verdict';
+import type { OfficeInstallLimit } from '../core/licensing/officeInstallLimit';
 import { renderQuestionCard } from '../cards/questionCard';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import type { DiagnosisViews } from '../views/diagnosisViews';
@@ -33,6 +34,8 @@ export class ActivationDialog extends ComponentDialog {
     private readonly licenceViews: LicenceViews,
     private readonly checker: LicenceChecker,
     private readonly events: HelpDeskEvents,
+    /** Microsoft's install limit from the activations report; says nothing without a definite answer. */
+    private readonly installLimit?: Pick<OfficeInstallLimit, 'check'>,
   ) {
     super(DialogIds.activation);
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
@@ -76,6 +79,11 @@ export class ActivationDialog extends ComponentDialog {
       );
       if (verdict.usableDesktopOffice) {
         const upn = result.snapshot.user.userPrincipalName;
+        const limit = await this.installLimit?.check(upn, result.snapshot.user.mail);
+        if (limit?.atLimit)
+          await step.context.sendActivity(
+            MessageFactory.attachment(this.licenceViews.installLimit(language, limit)),
+          );
         await step.context.sendActivity(this.views.text(language, 'activation.okIntro'));
         await step.context.sendActivity(this.views.text(language, 'activation.yourAccount', { upn }));
         return step.endDialog({ kind: 'clientChecks', trail: checked } satisfies FlowResult);

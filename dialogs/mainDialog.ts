@@ -12,6 +12,7 @@ import { understand } from '../core/intent/understand';
 import type { Understanding } from '../core/intent/intentModel';
 import { namedProblem } from '../core/conversation/typedText';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
+import type { OfficeInstallLimit } from '../core/licensing/officeInstallLimit';
 import { ActivationDialog, type ActivationOptions } from './activationDialog';
 import { CardActionPrompt, cardPromptOptions } from './cardActionPrompt';
 import { DialogIds } from './dialogIds';
@@ -73,13 +74,14 @@ export class MainDialog extends ComponentDialog {
     intake: TicketIntake,
     /** Counts diagnoses, flows, fixes and licence findings for the dashboard. */
     private readonly events: HelpDeskEvents,
+    installLimit?: Pick<OfficeInstallLimit, 'check'>,
   ) {
     super(DialogIds.main);
     this.addDialog(new EscalationDialog(views, ticketViews, intake));
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new ContentFlowDialog(views, events));
-    this.addDialog(new ActivationDialog(views, licenceViews, checker, events));
-    this.addDialog(new PcCheckDialog(views, checker));
+    this.addDialog(new ActivationDialog(views, licenceViews, checker, events, installLimit));
+    this.addDialog(new PcCheckDialog(views, licenceViews, checker, installLimit));
     this.addDialog(
       new WaterfallDialog(DialogIds.mainFlow, [
         this.understand.bind(this),

@@ -2,6 +2,8 @@ import { MessageFactory } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from './dialogsLibrary';
 import { withLicence, withPcCheck, type DiagnosisTrail, type PcCheckRecord } from '../core/diagnosis';
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
+import type { OfficeInstallLimit } from '../core/licensing/officeInstallLimit';
+import type { LicenceViews } from '../views/licenceViews';
 import type { PcFacts } from '../core/pcCheck/pcCheck';
 import { answerFromPcFacts, pcFindings, routeOfPcCheck, type TeamsAccount } from '../core/pcCheck/pcFindings';
 import type { FlowChoice } from '../core/cardActions';
@@ -32,7 +34,9 @@ export interface PcCheckRoute {
 export class PcCheckDialog extends Dialog<PcCheckOptions> {
   constructor(
     private readonly views: DiagnosisViews,
+    private readonly licenceViews: LicenceViews,
     private readonly checker: LicenceChecker,
+    private readonly installLimit?: Pick<OfficeInstallLimit, 'check'>,
   ) {
     super(DialogIds.pcCheck);
   }
@@ -99,6 +103,14 @@ export class PcCheckDialog extends Dialog<PcCheckOptions> {
         this.views.pc.factsCard(language, record, findings, { next: nextText, licensedProduct }),
       ),
     );
+    // Licensed, and the right account perhaps, but no room for this PC: the activations report says so.
+    if (teamsAccount && licensedProduct) {
+      const limit = await this.installLimit?.check(teamsAccount.userPrincipalName, teamsAccount.mail);
+      if (limit?.atLimit)
+        await dc.context.sendActivity(
+          MessageFactory.attachment(this.licenceViews.installLimit(language, limit)),
+        );
+    }
     return dc.endDialog(next);
   }
 }

@@ -2,6 +2,8 @@ import type { AuditEntry } from '../core/admin/auditLog';
 import { joinList } from './joinList';
 import type { ContentCatalog } from '../core/content/catalog';
 import type { DirectoryGroup, DirectoryUser, SubscribedSku, UserSummary } from '../core/licensing/directory';
+import { INSTALL_LIMIT, type InstallLimitResult } from '../core/licensing/officeActivations';
+import { renderNoticeCard } from '../cards/noticeCard';
 import type { Language } from '../core/language';
 import type { ProductCatalog } from '../core/licensing/productCatalog';
 import { licenceFacts, mainBlocker, type Finding, type LicenceVerdict } from '../core/licensing/verdict';
@@ -218,6 +220,19 @@ export class LicenceViews {
   }
 
   /** The tenant's subscriptions, anything not Enabled first, then the fullest. */
+  /** The user is at Microsoft's install limit: how many, and where to deactivate one. */
+  installLimit(language: Language, result: InstallLimitResult): CardAttachment {
+    const atLimit = result.products.find((p) => p.atLimit) ?? result.products[0];
+    return renderNoticeCard({
+      title: this.text(language, 'installLimit.title'),
+      text: this.text(language, 'installLimit.text', {
+        count: atLimit?.pcsAndMacs ?? INSTALL_LIMIT.pcsOrMacs,
+        limit: atLimit?.pcOrMacLimit ?? INSTALL_LIMIT.pcsOrMacs,
+      }),
+      links: [{ title: this.text(language, 'installLimit.link'), url: result.deactivateUrl }],
+    });
+  }
+
   subscriptions(language: Language, skus: SubscribedSku[]): CardAttachment {
     const t = (key: string, params?: Record<string, string | number>) => this.text(language, key, params);
     const free = (s: SubscribedSku) => s.prepaidUnits.enabled - s.consumedUnits;

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
 import { projectRoot } from '../../bot/paths';
 import type { Language } from '../../core/language';
-import { SandboxFixture } from '../helpers/sandbox';
+import { INSTALL_LIMIT_USER, SandboxFixture } from '../helpers/sandbox';
+import { DEACTIVATE_INSTALL_URL } from '../../core/licensing/officeActivations';
 import {
   button,
   cardsOf,
@@ -26,6 +27,10 @@ import {
 const LOCALE: Record<Language, string> = { ja: 'ja-JP', en: 'en-US' };
 /** The test user's Teams account in the sandbox tenant (E3 with Microsoft 365 Apps). */
 const TEAMS_UPN = 'hanako.sato@contoso.example';
+const OPENING_ACTIVATION: Record<Language, string> = {
+  ja: 'Office のライセンス認証ができません',
+  en: "Office won't activate on my PC",
+};
 
 interface PcLines {
   windows?: string;
@@ -306,6 +311,32 @@ describe('Check my PC: a pasted result instead of questions (TestAdapter, sandbo
           !stringsOf(factsCardOf(replies, language)).some((s) => s.includes(t('pcCheck.facts.teamsAccount'))),
         );
         assert.equal(stepOf(lastCard(replies)).procedure, 'reset-m365-apps-admin');
+      });
+
+      it('at the install limit (activations report): said with the link to deactivate one, only then', async () => {
+        const title = t('installLimit.title');
+        const ichiro = { id: '29:ichiro', name: '佐藤 一郎', aadObjectId: INSTALL_LIMIT_USER.id };
+        const upn = INSTALL_LIMIT_USER.userPrincipalName;
+        let replies = await start(language, ichiro).say(paste({ identities: `${upn} (AD)` }));
+        const limit = cardsOf(replies).find((c) => stringsOf(c).includes(title));
+        assert.ok(limit, 'install limit card');
+        assert.ok(
+          nodesOf(limit).some((n) => n.type === 'Action.OpenUrl' && n.url === DEACTIVATE_INSTALL_URL),
+        );
+        assert.ok(stringsOf(limit).includes(t('installLimit.text', { count: '5', limit: '5' })));
+        // The activation flow says it too; a user under the limit hears nothing about it.
+        replies = await start(language, ichiro).say(OPENING_ACTIVATION[language]);
+        assert.ok(cardsOf(replies).some((c) => stringsOf(c).includes(title)));
+        replies = await start(language).say(OPENING_ACTIVATION[language]);
+        assert.ok(!cardsOf(replies).some((c) => stringsOf(c).includes(title)));
+        // Names concealed in reports: nothing is said.
+        fixture.sandbox.concealReportNames(true);
+        const concealed = new TestConversation(createTestBot({ directory: fixture.newDirectory() }).adapter, {
+          locale: LOCALE[language],
+          user: ichiro,
+        });
+        replies = await concealed.say(OPENING_ACTIVATION[language]);
+        assert.ok(!cardsOf(replies).some((c) => stringsOf(c).includes(title)));
       });
 
       it('pasted at the escalation form: attached to the request, and the summary shows the facts', async () => {

@@ -1,4 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
+import { parsePcCheck } from '../../core/pcCheck/pcCheck';
+import { withPcCheck } from '../../core/diagnosis';
 import type { ParsedCardAction } from '../../core/cardActions';
 import { ticketLabel, type Person } from '../../core/tickets/ticket';
 import type { ActResult } from '../../core/tickets/ticketDesk';
@@ -105,8 +107,16 @@ export class RequesterTickets {
       context,
       attachmentLinks(context.activity.attachments),
     );
+    // A pasted PC check goes to the agent as written, and onto the ticket as facts for the channel card.
+    const pasted = parsePcCheck(message);
     const result = await this.deps.desk.act(relay.number, (t, now) =>
-      userMessage(t, me, message, attachments, now),
+      userMessage(
+        pasted.kind === 'facts' ? { ...t, trail: withPcCheck(t.trail, { facts: pasted.facts }) } : t,
+        me,
+        message,
+        attachments,
+        now,
+      ),
     );
     if ('refused' in result) return this.reply(context, result, 'ticket.user.infoAdded');
     // One short confirmation per burst of messages: after that the user knows where their words go.

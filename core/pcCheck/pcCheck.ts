@@ -79,6 +79,21 @@ const CHANNELS: Record<string, OfficeChannel> = {
   '7983bac0-e531-40cf-be00-fd24fe66619c': 'LTSC2024',
 };
 
+/** Other names the Office Deployment Tool and older builds use for the same channels. */
+const CHANNEL_ALIASES: Record<string, OfficeChannel> = {
+  monthly: 'Current',
+  insiderslow: 'CurrentPreview',
+  firstreleasecurrent: 'CurrentPreview',
+  broad: 'SemiAnnual',
+  deferred: 'SemiAnnual',
+  targeted: 'SemiAnnualPreview',
+  firstreleasedeferred: 'SemiAnnualPreview',
+  insiderfast: 'Beta',
+  perpetualvl2019: 'LTSC2019',
+  perpetualvl2021: 'LTSC2021',
+  perpetualvl2024: 'LTSC2024',
+};
+
 export function parsePcCheck(pasted: string): PcCheckReading {
   // Curly quotes and non-breaking spaces from chat clients; then the block from its header on.
   const text = pasted
@@ -180,7 +195,7 @@ function channelOf(printed: string): OfficeChannel | string | undefined {
     ?.toLowerCase();
   if (id && CHANNELS[id]) return CHANNELS[id];
   const named = Object.values(CHANNELS).find((c) => c.toLowerCase() === printed.toLowerCase());
-  return named ?? printed;
+  return named ?? CHANNEL_ALIASES[printed.toLowerCase()] ?? printed;
 }
 
 function accountKind(provider: string): 'work' | 'personal' | 'other' {

@@ -101,6 +101,21 @@ describe('HTTP: restify + CloudAdapter, replies on a loopback connector', () => 
     }
   });
 
+  it("serves the PC check as UTF-8 text without BOM for the one-liner's irm, and the download with BOM", async () => {
+    const response = await fetch(`${botUrl}/scripts/CheckMyPc.ps1`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/plain; charset=utf-8');
+    assert.equal(response.headers.get('content-disposition'), null);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    assert.notDeepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.equal(bytes.toString('utf8'), loadCatalog().scriptText('check-my-pc'));
+    assert.ok(bytes.toString('utf8').includes('===== Sign-in Desk PC check v1 ====='));
+    const download = Buffer.from(await (await fetch(`${botUrl}/downloads/CheckMyPc.ps1`)).arrayBuffer());
+    assert.deepEqual([...download.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    for (const path of ['/scripts/..%2Fpackage.json', '/scripts/nothing.ps1'])
+      assert.equal((await fetch(botUrl + path)).status, 404, path);
+  });
+
   it('rejects bad requests without crashing or leaking internals', async () => {
     const notJson = await fetch(`${botUrl}/api/messages`, {
       method: 'POST',

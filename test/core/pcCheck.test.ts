@@ -114,6 +114,23 @@ describe('Check my PC: reading the pasted block', () => {
     assert.equal((reading as { facts: PcFacts }).facts.join.azureAd, true);
   });
 
+  it("a Japanese Windows' translated dsregcmd values (はい/いいえ) and channel names from older builds", () => {
+    const reading = parsePcCheck(
+      '===== Sign-in Desk PC check v1 =====\n' +
+        'office.c2r: ProPlus2021Volume | 16.0.14332.20615 | PerpetualVL2021 | shared=\n' +
+        'join: azuread=はい domain=いいえ workplace=いいえ prt=はい\n===== end =====',
+    );
+    assert.equal(reading.kind, 'facts');
+    const facts = (reading as { facts: PcFacts }).facts;
+    assert.deepEqual(facts.join, {
+      azureAd: true,
+      domain: false,
+      workplace: false,
+      primaryRefreshToken: true,
+    });
+    assert.equal(facts.clickToRun?.channel, 'LTSC2021');
+  });
+
   it('rejects other text without guessing, and a newer format without misreading it', () => {
     for (const text of ['Office にサインインできません', 'windows: 11 office.c2r: O365ProPlusRetail', ''])
       assert.deepEqual(parsePcCheck(text), { kind: 'notACheck' });

@@ -65,6 +65,27 @@ describe('Talking through the bot: the relay and its edges (HTTP)', function () 
     assert.deepEqual(ticket.feedback, { solved: true, rating: 4 });
   });
 
+  it('a PC check pasted while talking to the agent goes to them, and onto the card as facts', async () => {
+    h = await new TicketHarness().start();
+    const thread = await openTicket(h, 1);
+    await h.execute(SAKURA, thread, 'ticket.take', { ticket: 1 });
+    await h.settled(1);
+    const check = [
+      '===== Sign-in Desk PC check v1 =====',
+      'windows: Microsoft Windows 11 Pro | 10.0.22631',
+      'office.identities: taro@outlook.com (LiveId)',
+      'join: azuread=YES domain=NO workplace=NO prt=YES',
+      '===== end =====',
+    ].join('\n');
+    await h.userSays(HANAKO, check);
+    const ticket = await h.settled(1);
+    assert.equal(ticket.events.at(-1)?.kind, 'userMessage');
+    assert.equal(ticket.trail.pcCheck?.facts.officeAccounts[0]?.email, 'taro@outlook.com');
+    const card = JSON.stringify(h.connector.updates.at(-1));
+    assert.ok(card.includes(t('pcCheck.facts.personalAccount', { email: 'taro@outlook.com' })), card);
+    assert.ok(card.includes(t('pcCheck.facts.join.azureAd')), card);
+  });
+
   it('"my tickets" in a group chat points to the personal chat instead of listing tickets to everyone', async () => {
     h = await new TicketHarness().start();
     await openTicket(h, 1);

@@ -458,6 +458,10 @@ export class TurnRouter {
         return;
       case 'resume':
         return this.resume(context, facts);
+      case 'pcCheck':
+        // How to run the check; whatever card waits keeps waiting, and the pasted result answers it.
+        await context.sendActivity(MessageFactory.attachment(views.pc.offer(language)));
+        return;
       case 'person':
         if (facts.escalating) {
           // A second press (or a double-click): the hand-over is already under way; keep it, with its trail.

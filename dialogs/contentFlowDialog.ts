@@ -67,8 +67,7 @@ export class ContentFlowDialog extends ComponentDialog {
         ? answerFromPcFacts(question.id, options.trail.pcCheck.facts, options.trail.pcCheck.teamsAccount)
         : undefined;
     if (fromPc && 'question' in fromPc) {
-      // Not an administrator: only "can you use another admin account?" is left of the question.
-      await step.context.sendActivity(this.views.text(language, 'pcCheck.notAdmin'));
+      // Not an administrator: only "can you use another admin account?" is left of the question (which says why).
       return step.replaceDialog(DialogIds.contentFlowSteps, {
         ...options,
         questionId: fromPc.question,

@@ -22,6 +22,8 @@ export const commandWordsSchema = z
     myTickets: perLanguage,
     queue: perLanguage,
     resume: perLanguage,
+    /** "Check my PC": how to run the check. */
+    pcCheck: perLanguage,
     noScreenshot: perLanguage,
     /** Typed answers to the cards' own buttons: yes/no, done / didn't work, show as checklist. */
     yes: perLanguage,
@@ -46,7 +48,7 @@ export const commandWordsSchema = z
 export type CommandWordsData = z.infer<typeof commandWordsSchema>;
 
 /** Commands a typed message can carry anywhere. `person` is "I want to talk to a person". */
-export type GlobalCommand = 'help' | 'cancel' | 'restart' | 'back' | 'person' | 'resume';
+export type GlobalCommand = 'help' | 'cancel' | 'restart' | 'back' | 'person' | 'resume' | 'pcCheck';
 export type WordList = Exclude<keyof CommandWordsData, '$comment' | 'person' | 'inShortMessages'>;
 
 /** Short enough that a command word in it is the point of the message: 「ヘルプお願いします」, "can we start over". */
@@ -94,7 +96,7 @@ export class CommandWords {
 
   /** The global command a typed message is, if any. */
   command(text: string): GlobalCommand | undefined {
-    for (const name of ['help', 'cancel', 'restart', 'back', 'resume'] as const)
+    for (const name of ['help', 'cancel', 'restart', 'back', 'resume', 'pcCheck'] as const)
       if (this.is(name, text)) return name;
     return this.asksForPerson(text) ? 'person' : undefined;
   }

@@ -10,9 +10,9 @@
 $ErrorActionPreference = 'SilentlyContinue'
 $ja = (Get-Culture).Name -like 'ja*'
 if ($ja) {
-    Write-Host 'この PC の Office とアカウントの状態を読み取ります (何も変更しません)。下の枠の中をすべてコピーして、チャットに貼り付けてください。'
+    Write-Host 'この PC の状態を読み取ります: Windows と Office のバージョン、更新チャネル、Office にサインインしているアカウント、Azure AD やドメインへの参加、Windows に登録された職場または学校アカウント、管理者権限、TLS 1.2 の設定、Microsoft のサインイン サービスへの接続。何も変更しません。パスワード、トークン、デバイスのキーは表示しません。'
 } else {
-    Write-Host 'Reading Office and account facts on this PC (nothing is changed). Copy everything in the block below and paste it into the chat.'
+    Write-Host 'Reading facts about this PC: the Windows and Office versions, the update channel, the accounts signed in to Office, whether the PC is joined to Azure AD or a domain, the work or school accounts Windows knows, administrator rights, the TLS 1.2 setting and whether Microsoft sign-in can be reached. Nothing is changed, and no passwords, tokens or device keys are shown.'
 }
 
 $lines = New-Object System.Collections.Generic.List[string]

@@ -101,6 +101,9 @@ describe('"Check my PC" script: read-only (tree-sitter-powershell)', () => {
   it('says in ja and en what it reads and that it changes nothing, and prints the versioned header', () => {
     assert.match(source, /It changes nothing and needs no administrator rights/);
     assert.match(source, /何も変更せず、管理者権限も不要です/);
+    // What the user sees when it runs, in their language (the comments are not shown).
+    assert.match(source, /Write-Host 'Reading facts about this PC: .* Nothing is changed/);
+    assert.match(source, /Write-Host 'この PC の状態を読み取ります: .*何も変更しません。/);
     assert.ok(source.includes("'===== Sign-in Desk PC check v1 ====='"));
     assert.ok(source.includes("'===== end ====='"));
   });

@@ -96,7 +96,7 @@ const CHANNEL_ALIASES: Record<string, OfficeChannel> = {
 
 export function parsePcCheck(pasted: string): PcCheckReading {
   // Curly quotes and non-breaking spaces from chat clients; then the block from its header on.
-  const text = pasted
+  const text = withoutHtml(pasted)
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
     .replace(/\u00a0/g, ' ');
@@ -172,11 +172,30 @@ export function parsePcCheck(pasted: string): PcCheckReading {
 }
 
 /**
- * `key: value` pairs, also when Teams joined the lines: each known key starts a field wherever it stands after a
- * line break or a space. A value cut off by truncation is kept as far as it goes.
+ * Chat clients may deliver a pasted block as HTML (paragraphs, line breaks, entities): back to lines of text.
+ * Only tags are removed; the block's own text has no angle brackets.
+ */
+function withoutHtml(pasted: string): string {
+  if (!/<\/?(p|br|div|span)\b|&(nbsp|amp|lt|gt|quot|#39);/i.test(pasted)) return pasted;
+  return pasted
+    .replace(/<br\s*\/?>|<\/(p|div)>/gi, '\n')
+    .replace(/<\/?[a-z][^>]*>/gi, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * `key: value` pairs, also when the lines were joined: each known key starts a field wherever it stands, after a
+ * line break, a space, or nothing at all (the Agents Playground drops the line breaks of a paste outright, so
+ * "…10.0.22631office.c2r: …" arrives). A value cut off by truncation is kept as far as it goes.
  */
 function fieldsOf(body: string): Map<string, string> {
-  const pattern = new RegExp(`(?:^|[\\s])(${KEYS.map((k) => k.replace('.', '\\.')).join('|')}):`, 'g');
+  // No value the script prints holds a key and a colon ("admin@contoso.com" has no colon), so a key is a key.
+  const pattern = new RegExp(`(${KEYS.map((k) => k.replace('.', '\\.')).join('|')}):`, 'g');
   const starts: { key: string; at: number; valueAt: number }[] = [];
   for (let m = pattern.exec(body); m; m = pattern.exec(body))
     starts.push({ key: m[1], at: m.index, valueAt: m.index + m[0].length });

@@ -10,7 +10,9 @@ import {
   SUPPORT_CHANNEL,
   type PlaygroundChat,
 } from '../helpers/browser';
-import { loadCatalog } from '../helpers/testBot';
+import { cardsOf, loadCatalog, submitDataOf } from '../helpers/testBot';
+import { loadConfig } from '../../bot/config';
+import { PcCheckViews } from '../../views/pcCheckViews';
 
 /**
  * The Microsoft 365 Agents Playground in headless Chromium, driven the way a person types and clicks, in
@@ -86,6 +88,80 @@ describe('Agents Playground in a browser (ja)', function () {
     card = await employee.click(script.buttonLabel!, [flow().step(script.steps[0]).title]);
     await expectCode(card, loadCatalog().scriptText('signout-wam-accounts'));
     await employee.shoot('ja-05-signin-script.png', card);
+
+    await employee.say('キャンセル');
+    await employee.message(t('cancel.done'), 'the end of the diagnosis');
+  });
+
+  it('offers the PC check at the version question, and reads a pasted result into the facts card', async () => {
+    // Before the escalation: once a ticket is taken, what the employee writes in this chat goes to its thread.
+    const product = flow().question('office-product');
+    const asked = await employee.ask('Office にサインインできません', [product.prompt]);
+    const offer = asked.card;
+    await offer.getByRole('button', { name: t('pcCheck.offer.button'), exact: true }).click();
+    // The bot's address as configured (startBot leaves PUBLIC_BASE_URL at its default).
+    const oneLiner = new PcCheckViews(loadCatalog(), loadConfig({}).publicBaseUrl).oneLiner();
+    await employee.until(
+      'the check opened inside the question card',
+      async () => {
+        const text = await offer.innerText();
+        return [t('pcCheck.offer.title'), t('pcCheck.offer.intro')].every((e) => text.includes(e));
+      },
+      () => offer.innerText(),
+    );
+    await employee.expectRendered(offer);
+    await expectCode(offer, oneLiner);
+    await employee.shoot('ja-12-pc-check-offer.png', asked.message, offer);
+
+    // The result pasted into the compose box as the script prints it: Office signed in with a personal account on
+    // an Azure AD joined PC. The licence verdict joined with the account found on the PC, and a warning for later.
+    const sentBefore = desk!.bot.sent.length;
+    const before = await employee.cards().count();
+    await employee.paste(
+      [
+        '===== Sign-in Desk PC check v1 =====',
+        'windows: Microsoft Windows 11 Pro | 10.0.22631',
+        'office.c2r: O365ProPlusRetail | 16.0.17928.20156 | Current | shared=',
+        'office.msi: none',
+        'office.identities: taro@outlook.com (LiveId)',
+        'join: azuread=YES domain=NO workplace=NO prt=YES',
+        'wam: hanako.sato@contoso.example',
+        'admin: yes',
+        'tls12: n/a',
+        'signin: yes',
+        '===== end =====',
+      ].join('\n'),
+      'Sign-in Desk PC check v1',
+    );
+    const facts = await employee.waitForCard(
+      [t('pcCheck.facts.title'), t('pcCheck.facts.join.azureAd')],
+      before,
+      'the facts card',
+    );
+    const blocks = await facts.locator('.ac-textBlock').allInnerTexts();
+    assert.ok(
+      blocks.some((b) => b.includes('taro@outlook.com') && b.includes('hanako.sato@contoso.example')),
+      `no finding names both accounts:\n${blocks.join('\n---\n')}`,
+    );
+    const joined = t('pcCheck.finding.joined', { how: t('pcCheck.finding.joined.azureAd') });
+    const warning = /\*\*(.+?)\*\*/.exec(joined)![1];
+    await expectBold(facts, warning);
+    await employee.shoot('ja-13-pc-check-facts.png', facts);
+
+    const procedure = flow().procedure('personal-account-signed-in');
+    const stepCard = await employee.waitForCard(
+      [procedure.title, flow().step(procedure.steps[0]).title],
+      before,
+      'the first step of the personal-account procedure',
+    );
+    assert.equal(
+      await stepCard.innerText(),
+      await employee.lastCard().innerText(),
+      'the step card comes last',
+    );
+    const sentCards = cardsOf(desk!.bot.sent.slice(sentBefore).map((s) => s.activity));
+    const step = submitDataOf(sentCards[sentCards.length - 1]).find((d) => d.action === 'diagnosis.step');
+    assert.equal(step?.procedure, 'personal-account-signed-in');
 
     await employee.say('キャンセル');
     await employee.message(t('cancel.done'), 'the end of the diagnosis');
@@ -221,4 +297,10 @@ async function expectCode(card: Locator, code: string): Promise<void> {
     runs.includes(expected),
     `the card does not show this code verbatim:\n${expected}\n--- it shows:\n${runs.join('\n---\n')}`,
   );
+}
+
+/** `card` shows `text` as one bold run (the Playground draws Markdown's ** as <strong>). */
+async function expectBold(card: Locator, text: string): Promise<void> {
+  const bold = card.locator('strong, b').filter({ hasText: text });
+  assert.ok((await bold.count()) > 0, `"${text}" is not bold on the card:\n${await card.innerHTML()}`);
 }

@@ -114,6 +114,20 @@ describe('Check my PC: reading the pasted block', () => {
     assert.equal((reading as { facts: PcFacts }).facts.join.azureAd, true);
   });
 
+  it('lines glued with nothing between them (the Playground), or sent as HTML paragraphs, read the same', () => {
+    const original = factsOf('ja-m365-monthly-hybrid-admin');
+    const lines = fixture('ja-m365-monthly-hybrid-admin').split('\n');
+    for (const pasted of [
+      lines.join(''),
+      lines.map((l) => `<p>${l.replace(/&/g, '&amp;')}</p>`).join(''),
+      lines.join('<br>'),
+    ]) {
+      const reading = parsePcCheck(pasted);
+      assert.equal(reading.kind, 'facts', pasted);
+      assert.deepEqual((reading as { facts: PcFacts }).facts, original, pasted);
+    }
+  });
+
   it("a Japanese Windows' translated dsregcmd values (はい/いいえ) and channel names from older builds", () => {
     const reading = parsePcCheck(
       '===== Sign-in Desk PC check v1 =====\n' +

@@ -235,6 +235,22 @@ export class PlaygroundChat {
     return echo.last();
   }
 
+  /**
+   * Pastes `text` into the compose box as a clipboard paste does, and sends it. The Playground (0.2.28) sends only
+   * the text of the box's text nodes, so a multi-line paste arrives with its lines glued together, with no break or
+   * space between them: the bot reads it all the same (core/pcCheck). Returns the message as the chat shows it.
+   */
+  async paste(text: string, shownAs: string): Promise<Locator> {
+    const echo = this.page.getByText(shownAs);
+    const before = await echo.count();
+    await this.composeBox().click();
+    // Inserted at once, as a paste inserts it (typing would send at the first line break).
+    await this.page.keyboard.insertText(text);
+    await this.page.getByRole('button', { name: 'Send Message' }).click();
+    await this.until(`the echo of the paste`, async () => (await echo.count()) > before);
+    return echo.last();
+  }
+
   /** Says `text` and waits for a card that shows every one of `expected`. */
   async ask(text: string, expected: string[]): Promise<{ message: Locator; card: Locator }> {
     const before = await this.cards().count();

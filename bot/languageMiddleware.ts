@@ -27,7 +27,7 @@ export class LanguageMiddleware implements Middleware {
     const ownWords = withoutMention
       .replace(/「[^」]*」|"[^"]*"|“[^”]*”/g, ' ')
       .replace(/\b(?:AADSTS\d+|0x[0-9a-f]{8})\b[^。\n]*/gi, ' ')
-      .replace(/=+\s*Sign-in Desk PC check[\s\S]*?(?:=+\s*end\s*=+|$)/gi, ' ');
+      .replace(/={3,40}\s{0,5}Sign-in\sDesk\sPC\scheck[\s\S]*?(?:={3,40}\s{0,5}end\s{0,5}={3,40}|$)/gi, ' ');
     // Japanese anywhere (even quoted) means a Japanese reader; English must come from the user's own words.
     const fromText = !addressed
       ? undefined

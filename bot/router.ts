@@ -260,6 +260,11 @@ export class TurnRouter {
       await context.sendActivity(MessageFactory.attachment(views.pc.offer(language)));
       return;
     }
+    if (facts.conversation !== 'personal') {
+      // Addresses and the PC's settings are not for everyone in a group chat.
+      await context.sendActivity(views.text(language, 'pcCheck.pasteInPersonalChat'));
+      return;
+    }
     if (facts.escalating) {
       updateTrailIn(facts.stack, DialogIds.escalation, (trail) =>
         withPcCheck(trail, { facts: reading.facts }),

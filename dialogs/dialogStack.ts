@@ -58,8 +58,18 @@ export function runningFlow(
   if (stackIncludes(stack, DialogIds.activation)) return { flow: 'activation' };
   const content = findInstance(stack, DialogIds.contentFlow);
   if (!content) return undefined;
-  const options = (content.state as InstanceState | undefined)?.options;
-  return { contentId: options?.procedureId ?? options?.questionId };
+  // A component keeps no options of its own: the question or procedure is in the innermost dialog that has one.
+  return { contentId: innermostContentId([content]) };
+}
+
+function innermostContentId(stack: readonly DialogInstance[]): string | undefined {
+  for (const instance of [...stack].reverse()) {
+    const inner = innermostContentId(innerStack(instance));
+    if (inner) return inner;
+    const options = (instance.state as InstanceState | undefined)?.options;
+    if (options?.procedureId ?? options?.questionId) return options?.procedureId ?? options?.questionId;
+  }
+  return undefined;
 }
 
 /**

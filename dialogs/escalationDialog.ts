@@ -7,7 +7,8 @@ import {
   type WaterfallStepContext,
 } from './dialogsLibrary';
 import type { CardAction } from '../core/cardActions';
-import { withHandoff, type DiagnosisTrail } from '../core/diagnosis';
+import { withHandoff, withPcCheck, type DiagnosisTrail } from '../core/diagnosis';
+import { parsePcCheck } from '../core/pcCheck/pcCheck';
 import {
   ticketLabel,
   type Attachment,
@@ -118,8 +119,14 @@ export class EscalationDialog extends ComponentDialog {
         details: { ...previous, screenshots, errorMessage: clean(typed) ?? previous?.errorMessage },
       } satisfies EscalationOptions);
     }
+    // A PC check pasted into the form's error box goes with the request as facts, not as the error.
+    const pasted = parsePcCheck(answer.action.errorMessage ?? '');
+    if (pasted.kind === 'facts') {
+      (step.options as EscalationOptions).trail = withPcCheck(options.trail, { facts: pasted.facts });
+      await step.context.sendActivity(this.views.text(language, 'pcCheck.attachedToRequest'));
+    }
     const details: TicketDetails = {
-      errorMessage: clean(answer.action.errorMessage),
+      errorMessage: pasted.kind === 'facts' ? undefined : clean(answer.action.errorMessage),
       stepsTried: clean(answer.action.stepsTried),
       device: clean(answer.action.device),
       browser: clean(answer.action.browser),

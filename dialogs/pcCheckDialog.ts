@@ -58,10 +58,7 @@ export class PcCheckDialog extends Dialog<PcCheckOptions> {
     // Answers the PC now gives replace what the user said before (a guess at the version, say).
     const earlier = options!.trail;
     let trail = withPcCheck(
-      {
-        ...earlier,
-        answers: earlier.answers.filter((a) => !answerFromPcFacts(a.question, facts, teamsAccount)),
-      },
+      { ...earlier, answers: earlier.answers.filter((a) => !contradicted(a, facts, teamsAccount)) },
       record,
     );
     const findings = pcFindings(facts, teamsAccount);
@@ -104,7 +101,8 @@ export class PcCheckDialog extends Dialog<PcCheckOptions> {
       ),
     );
     // Licensed, and the right account perhaps, but no room for this PC: the activations report says so.
-    if (teamsAccount && licensedProduct) {
+    // A shared computer's activations do not count towards the limit.
+    if (teamsAccount && licensedProduct && !facts.clickToRun?.sharedComputerActivation) {
       const limit = await this.installLimit?.check(teamsAccount.userPrincipalName, teamsAccount.mail);
       if (limit?.atLimit)
         await dc.context.sendActivity(
@@ -113,4 +111,15 @@ export class PcCheckDialog extends Dialog<PcCheckOptions> {
     }
     return dc.endDialog(next);
   }
+}
+
+/** An earlier answer that the PC says otherwise; "another admin account is available" still holds for a non-admin. */
+function contradicted(
+  answer: { question: string; choice: string },
+  facts: PcFacts,
+  teamsAccount?: TeamsAccount,
+): boolean {
+  const fromPc = answerFromPcFacts(answer.question, facts, teamsAccount);
+  if (!fromPc) return false;
+  return 'choice' in fromPc ? fromPc.choice !== answer.choice : answer.choice === 'is-admin';
 }

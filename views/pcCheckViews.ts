@@ -28,10 +28,16 @@ export class PcCheckViews {
     return this.catalog.text(language, key, params);
   }
 
-  /** The command a user pastes into PowerShell: it runs the bot's copy of the script in its own scope. */
+  /**
+   * The command a user pastes into PowerShell: it runs the bot's copy of the script in its own scope. TLS 1.2 first,
+   * for Windows PowerShell 5.1 on older .NET, which would otherwise fail to fetch it (this process only).
+   */
   oneLiner(): string {
     const fileName = this.catalog.flow('ja').script(PC_CHECK_SCRIPT).fileName;
-    return `& ([scriptblock]::Create((irm '${this.publicBaseUrl}/scripts/${fileName}')))`;
+    return (
+      '[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor 3072; ' +
+      `& ([scriptblock]::Create((irm '${this.publicBaseUrl}/scripts/${fileName}')))`
+    );
   }
 
   /** How to run the check; `intro` says why it is offered here. */
@@ -129,22 +135,33 @@ export class PcCheckViews {
         title: t('pcCheck.facts.officeMsi'),
         value: safe(t('pcCheck.facts.officeValue', { products: facts.msi.name, version: facts.msi.version })),
       });
-    if (!c2r && !facts.msi && !facts.truncated)
+    if (!c2r && !facts.msi && facts.officeRead)
       rows.push({ title: t('pcCheck.facts.office'), value: t('pcCheck.facts.notFound') });
-    rows.push({
-      title: t('pcCheck.facts.officeAccounts'),
-      value:
-        facts.officeAccounts.length > 0
-          ? safe(this.accounts(language, facts))
-          : t(facts.truncated ? 'pcCheck.facts.unknown' : 'pcCheck.facts.noAccount'),
-    });
+    if (facts.accountsRead || facts.officeAccounts.length > 0)
+      rows.push({
+        title: t('pcCheck.facts.officeAccounts'),
+        value:
+          facts.officeAccounts.length > 0
+            ? safe(this.accounts(language, facts))
+            : t('pcCheck.facts.noAccount'),
+      });
     if (record.teamsAccount)
       rows.push({
         title: t('pcCheck.facts.teamsAccount'),
         value: safe(record.teamsAccount.userPrincipalName),
       });
+    if (facts.wamAccounts && facts.wamAccounts.length > 0)
+      rows.push({
+        title: t('pcCheck.facts.wamAccounts'),
+        value: safe(joinList(language, facts.wamAccounts)),
+      });
     const join = joinOf(facts);
     if (join) rows.push({ title: t('pcCheck.facts.join'), value: t(`pcCheck.facts.join.${join}`) });
+    if ((join === 'azureAd' || join === 'hybrid') && facts.join.primaryRefreshToken !== undefined)
+      rows.push({
+        title: t('pcCheck.facts.prt'),
+        value: t(facts.join.primaryRefreshToken ? 'pcCheck.facts.yes' : 'pcCheck.facts.no'),
+      });
     if (facts.localAdmin !== undefined)
       rows.push({
         title: t('pcCheck.facts.admin'),
@@ -218,6 +235,15 @@ export class PcCheckViews {
         };
       case 'sharedComputerActivation':
         return { text: t('pcCheck.finding.sharedComputerActivation'), style: 'emphasis' };
+      case 'noPrimaryRefreshToken':
+        return { text: t('pcCheck.finding.noPrimaryRefreshToken'), style: 'attention' };
+      case 'personalAlsoSignedIn':
+        return {
+          text: t('pcCheck.finding.personalAlsoSignedIn', {
+            office: inertMarkdown(joinList(language, finding.personalAccounts)),
+          }),
+          style: 'emphasis',
+        };
       case 'noOffice':
         return { text: t('pcCheck.finding.noOffice'), style: 'default' };
       case 'truncated':

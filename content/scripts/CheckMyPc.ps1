@@ -8,7 +8,10 @@
 # Windows PowerShell 5.1 and PowerShell 7.
 
 $ErrorActionPreference = 'SilentlyContinue'
-$ja = (Get-Culture).Name -like 'ja*'
+# Windows PowerShell 5.1 on older .NET offers only TLS 1.0 by default, which Microsoft's sign-in service refuses:
+# add TLS 1.2 (3072) for this PowerShell process only.
+[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor 3072
+$ja = (Get-UICulture).Name -like 'ja*'
 if ($ja) {
     Write-Host 'この PC の状態を読み取ります: Windows と Office のバージョン、更新チャネル、Office にサインインしているアカウント、Azure AD やドメインへの参加、Windows に登録された職場または学校アカウント、管理者権限、TLS 1.2 の設定、Microsoft のサインイン サービスへの接続。何も変更しません。パスワード、トークン、デバイスのキーは表示しません。'
 } else {
@@ -66,9 +69,9 @@ if ($apiInformation -and $manager -and $apiInformation::IsMethodPresent($manager
     $resultType = [Type]::GetType('Windows.Security.Authentication.Web.Core.FindAllAccountsResult, Windows, ContentType=WindowsRuntime')
     $asTask = ([System.WindowsRuntimeSystemExtensions].GetMethods() | Where-Object { $_.Name -eq 'AsTask' -and $_.GetParameters().Count -eq 1 -and $_.GetParameters()[0].ParameterType.Name -eq 'IAsyncOperation`1' })[0]
     $providerTask = $asTask.MakeGenericMethod($providerType).Invoke($null, @($manager::FindAccountProviderAsync('https://login.microsoft.com', 'organizations')))
-    $providerTask.Wait(-1) | Out-Null
+    $providerTask.Wait(10000) | Out-Null
     $accountsTask = $asTask.MakeGenericMethod($resultType).Invoke($null, @($manager::FindAllAccountsAsync($providerTask.Result, 'd3590ed6-52b3-4102-aeff-aad2292ab01c')))
-    $accountsTask.Wait(-1) | Out-Null
+    $accountsTask.Wait(10000) | Out-Null
     $wam = ($accountsTask.Result.Accounts | ForEach-Object { $_.UserName }) -join '; '
 }
 $lines.Add('wam: ' + $wam)
@@ -77,10 +80,17 @@ $lines.Add('wam: ' + $wam)
 $admin = [bool]((whoami /groups) -match 'S-1-5-32-544')
 $lines.Add('admin: ' + $(if ($admin) { 'yes' } else { 'no' }))
 
-# TLS 1.2 for WinHTTP: only Windows older than 10 needs the setting (0x800 in DefaultSecureProtocols)
-if ([Environment]::OSVersion.Version.Major -lt 10) {
-    $winhttp = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp'
-    $lines.Add('tls12: ' + $(if ($winhttp.DefaultSecureProtocols -band 0x800) { 'on' } else { 'off' }))
+# TLS 1.2 for WinHTTP: Windows 7 and 8 need the setting (0x800 in DefaultSecureProtocols, KB3140245), in the
+# 32-bit view too on 64-bit Windows (32-bit Office reads that one); Windows 8.1 and later have it by default.
+$osVersion = [Environment]::OSVersion.Version
+if ($osVersion.Major -eq 6 -and $osVersion.Minor -le 2) {
+    $tlsOn = $true
+    foreach ($view in 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp', 'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp') {
+        if ($view -like '*WOW6432Node*' -and -not [Environment]::Is64BitOperatingSystem) { continue }
+        $winhttp = Get-ItemProperty -Path $view
+        if (-not ($winhttp.DefaultSecureProtocols -band 0x800)) { $tlsOn = $false }
+    }
+    $lines.Add('tls12: ' + $(if ($tlsOn) { 'on' } else { 'off' }))
 } else {
     $lines.Add('tls12: n/a')
 }

@@ -34,6 +34,10 @@ export interface PcFacts {
   /** Accounts signed in to Office: work or school (AD, OrgId) or personal Microsoft account (LiveId). */
   officeAccounts: { email: string; kind: 'work' | 'personal' | 'other' }[];
   join: { azureAd?: boolean; domain?: boolean; workplace?: boolean; primaryRefreshToken?: boolean };
+  /** Office was looked for (the Click-to-Run and MSI lines arrived): without them, "no Office" is not known. */
+  officeRead: boolean;
+  /** The Office identities line arrived: without it, "nobody signed in" is not known. */
+  accountsRead: boolean;
   /** Work or school accounts in Windows' account manager; undefined where the script could not read them. */
   wamAccounts?: string[];
   localAdmin?: boolean;
@@ -52,8 +56,13 @@ export type PcCheckReading =
 
 export const SUPPORTED_FORMAT = 1;
 
-const HEADER = /=+\s*Sign-in Desk PC check v(\d+)\s*=+/i;
-const END = /=+\s*end\s*=+/i;
+// Bounded runs of "=": these run on every message, and an unbounded one backtracks badly on a wall of "=".
+const HEADER = /={3,40}\s{0,5}Sign-in Desk PC check v(\d{1,3})\s{0,5}={3,40}/i;
+const END = /={3,40}\s{0,5}end\s{0,5}={3,40}/i;
+/** What the script prints is far shorter; anything beyond is not read (and cannot blow up a card). */
+const MAX_BLOCK = 8000;
+const MAX_ACCOUNTS = 10;
+const MAX_VALUE = 200;
 const KEYS = [
   'windows',
   'office.c2r',
@@ -95,6 +104,8 @@ const CHANNEL_ALIASES: Record<string, OfficeChannel> = {
 };
 
 export function parsePcCheck(pasted: string): PcCheckReading {
+  // Cheap first: most messages are not a check.
+  if (!/Sign-in\sDesk\sPC\scheck/i.test(pasted)) return { kind: 'notACheck' };
   // Curly quotes and non-breaking spaces from chat clients; then the block from its header on.
   const text = withoutHtml(pasted)
     .replace(/[\u2018\u2019]/g, "'")
@@ -104,13 +115,17 @@ export function parsePcCheck(pasted: string): PcCheckReading {
   if (!header) return { kind: 'notACheck' };
   const version = Number(header[1]);
   if (version > SUPPORTED_FORMAT) return { kind: 'unsupportedVersion', version };
-  let body = text.slice(header.index + header[0].length);
+  let body = text.slice(header.index + header[0].length, header.index + header[0].length + MAX_BLOCK);
   const end = END.exec(body);
   if (end) body = body.slice(0, end.index);
   const fields = fieldsOf(body);
+  // The header alone (quoted in a question, say) is not a check.
+  if (fields.size === 0) return { kind: 'notACheck' };
   const facts: PcFacts = {
     formatVersion: version,
     officeAccounts: [],
+    officeRead: fields.has('office.c2r') && fields.has('office.msi'),
+    accountsRead: fields.has('office.identities'),
     join: {},
     truncated: !end,
   };
@@ -140,7 +155,7 @@ export function parsePcCheck(pasted: string): PcCheckReading {
     const [name, msiVersion = ''] = msi.split('|').map((s) => s.trim());
     facts.msi = { name, version: msiVersion };
   }
-  for (const entry of (fields.get('office.identities') ?? '').split(';')) {
+  for (const entry of (fields.get('office.identities') ?? '').split(';').slice(0, MAX_ACCOUNTS)) {
     const match = /([^\s();]+@[^\s();]+)\s*\(([^)]*)\)/.exec(entry);
     if (match) facts.officeAccounts.push({ email: match[1].toLowerCase(), kind: accountKind(match[2]) });
   }
@@ -161,7 +176,8 @@ export function parsePcCheck(pasted: string): PcCheckReading {
     facts.wamAccounts = wam
       .split(';')
       .map((a) => a.trim().toLowerCase())
-      .filter(Boolean);
+      .filter(Boolean)
+      .slice(0, MAX_ACCOUNTS);
   const admin = fields.get('admin');
   if (admin) facts.localAdmin = /^yes/i.test(admin);
   const tls = fields.get('tls12');
@@ -201,7 +217,13 @@ function fieldsOf(body: string): Map<string, string> {
     starts.push({ key: m[1], at: m.index, valueAt: m.index + m[0].length });
   const fields = new Map<string, string>();
   starts.forEach((start, i) => {
-    const value = body.slice(start.valueAt, starts[i + 1]?.at ?? body.length).trim();
+    const value = body
+      .slice(start.valueAt, starts[i + 1]?.at ?? body.length)
+      .trim()
+      .slice(
+        0,
+        start.key === 'office.identities' || start.key === 'wam' ? MAX_VALUE * MAX_ACCOUNTS : MAX_VALUE,
+      );
     if (!fields.has(start.key)) fields.set(start.key, value);
   });
   return fields;
@@ -231,16 +253,19 @@ export function officeProductOf(facts: PcFacts): OfficeProductChoice | undefined
   const products = facts.clickToRun?.products ?? [];
   if (products.some((p) => /^O365(ProPlus|Business|SmallBusPrem|AppsBasic|EduCloud)/i.test(p)))
     return 'microsoft-365-apps';
-  // Microsoft 365 Personal and Family, and retail Office 2019 or later (Home & Business and the like).
+  // Microsoft 365 Personal and Family, and retail Office (Home & Business and the like, 2016 too): the seed's
+  // note sends consumer products to the 2019-and-later steps.
   if (
     products.some(
       (p) =>
-        /^O365HomePrem/i.test(p) || /^(HomeBusiness|HomeStudent|Personal|Professional)20\d\dRetail$/i.test(p),
+        /^O365HomePrem/i.test(p) ||
+        /^(HomeBusiness|HomeStudent|Personal|Professional)(20\d\d)?Retail$/i.test(p),
     )
   )
     return 'consumer-office';
   if (products.some((p) => /20(19|21|24)/.test(p))) return 'office-2019-later';
   if (products.length > 0) return 'office-2013-2016';
-  if (facts.msi) return 'office-2013-2016';
+  // MSI: 15.x is 2013, 16.x is 2016; older Office (2010, 14.x) is none of the article's versions: ask.
+  if (facts.msi && /^1[56]\./.test(facts.msi.version)) return 'office-2013-2016';
   return undefined;
 }

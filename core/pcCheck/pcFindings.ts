@@ -16,8 +16,12 @@ export type PcFinding =
   | { kind: 'wrongAccount'; officeAccounts: string[]; personal: boolean; teamsAccount?: string }
   /** Joined to Azure AD and/or an on-premises domain: disconnecting the entry removes the PC from it. */
   | { kind: 'joined'; how: 'azureAd' | 'hybrid' | 'domain' }
-  /** Windows older than 10 without TLS 1.2 for WinHTTP: Office cannot reach the activation service. */
+  /** Windows 7 or 8 without TLS 1.2 for WinHTTP: Office cannot reach the activation service. */
   | { kind: 'tls12Off'; windows: string }
+  /** Azure AD joined, but Windows holds no sign-in token (PRT) for the user: single sign-on to Office fails. */
+  | { kind: 'noPrimaryRefreshToken' }
+  /** The Teams account is signed in to Office, and a personal account too: Office may pick the wrong one. */
+  | { kind: 'personalAlsoSignedIn'; personalAccounts: string[] }
   | { kind: 'signInUnreachable' }
   | { kind: 'sharedComputerActivation' }
   | { kind: 'noOffice' }
@@ -75,15 +79,22 @@ export function answerFromPcFacts(
 export function pcFindings(facts: PcFacts, teams?: TeamsAccount): PcFinding[] {
   const findings: PcFinding[] = [];
   const windows = facts.windows;
-  if (facts.tls12 === 'off' && windows && windows.major < 10)
-    findings.push({ kind: 'tls12Off', windows: windowsName(windows.version) ?? windows.edition });
+  // WinHTTP has TLS 1.2 on by default from Windows 8.1; before that it takes the update and the setting (KB3140245).
+  const name = windows ? windowsName(windows.version) : undefined;
+  if (facts.tls12 === 'off' && (name === 'Windows 7' || name === 'Windows 8'))
+    findings.push({ kind: 'tls12Off', windows: name });
   if (facts.signInReachable === false) findings.push({ kind: 'signInUnreachable' });
   const wrong = wrongAccountOf(facts, teams);
   if (wrong) findings.push(wrong);
+  const personal = facts.officeAccounts.filter((a) => a.kind === 'personal').map((a) => a.email);
+  if (!wrong && personal.length > 0 && facts.officeAccounts.some((a) => isTeamsAccount(a.email, teams)))
+    findings.push({ kind: 'personalAlsoSignedIn', personalAccounts: personal });
   const how = joinOf(facts);
   if (how === 'azureAd' || how === 'hybrid' || how === 'domain') findings.push({ kind: 'joined', how });
+  if ((how === 'azureAd' || how === 'hybrid') && facts.join.primaryRefreshToken === false)
+    findings.push({ kind: 'noPrimaryRefreshToken' });
   if (facts.clickToRun?.sharedComputerActivation) findings.push({ kind: 'sharedComputerActivation' });
-  if (!facts.clickToRun && !facts.msi && !facts.truncated) findings.push({ kind: 'noOffice' });
+  if (facts.officeRead && !facts.clickToRun && !facts.msi) findings.push({ kind: 'noOffice' });
   if (facts.truncated) findings.push({ kind: 'truncated' });
   return findings;
 }

@@ -284,7 +284,8 @@ describe('cards', () => {
           }
           assert.equal(
             views.pc.oneLiner(),
-            `& ([scriptblock]::Create((irm '${BASE_URL}/scripts/CheckMyPc.ps1')))`,
+            '[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor 3072; ' +
+              `& ([scriptblock]::Create((irm '${BASE_URL}/scripts/CheckMyPc.ps1')))`,
           );
         });
 

@@ -12,9 +12,10 @@ const SCRIPT = join(projectRoot(), 'content', 'scripts', 'CheckMyPc.ps1');
 
 /** Commands, each with what its arguments must look like (whole command text). */
 const READ_COMMANDS: Record<string, RegExp> = {
-  'Get-Culture': /^Get-Culture$/,
+  'Get-UICulture': /^Get-UICulture$/,
   'Get-CimInstance': /^Get-CimInstance -ClassName Win32_OperatingSystem$/,
-  'Get-ItemProperty': /^Get-ItemProperty( -Path '[^']+')?$/,
+  // $view: one of the two WinHttp keys, listed as literals in its loop.
+  'Get-ItemProperty': /^Get-ItemProperty( -Path ('[^']+'|\$view))?$/,
   'Get-ChildItem': /^Get-ChildItem -Path '[^']+'(, '[^']+')?/,
   'Where-Object': /^Where-Object \{/,
   'Select-Object': /^Select-Object -First 1$/,
@@ -32,6 +33,9 @@ const READ_COMMANDS: Record<string, RegExp> = {
   'Invoke-WebRequest':
     /^Invoke-WebRequest -Uri 'https:\/\/login\.microsoftonline\.com\/[^']+' -UseBasicParsing -TimeoutSec \d+$/,
 };
+
+/** Settings the script may assign: TLS 1.2 for its own PowerShell process (nothing on the PC). */
+const ALLOWED_SETTINGS = ['[Net.ServicePointManager]::SecurityProtocol'];
 
 /** .NET methods the script may call: reading WAM accounts, building the output list, waiting for tasks. */
 const READ_METHODS = new Set([
@@ -83,7 +87,13 @@ async function writeOperations(source: string): Promise<string[]> {
       const method = node.namedChildren.find((c) => c.type === 'member_name')?.text ?? '';
       if (!READ_METHODS.has(method)) problems.push(`${line}: method ${method}() is not a read operation`);
     }
-    if (node.type === 'left_assignment_expression' && !/^\$[A-Za-z_]\w*(\[.+\])?$/.test(node.text))
+    // Output written to a file ("> C:\x.txt") is a write, whatever command produced it.
+    if (/redirection/.test(node.type)) problems.push(`${line}: redirection ${node.text} writes a file`);
+    if (
+      node.type === 'left_assignment_expression' &&
+      !/^\$[A-Za-z_]\w*(\[.+\])?$/.test(node.text) &&
+      !ALLOWED_SETTINGS.includes(node.text)
+    )
       problems.push(`${line}: assignment to ${node.text} (only the script's own variables may be assigned)`);
     node.namedChildren.forEach(visit);
   };
@@ -121,6 +131,9 @@ describe('"Check my PC" script: read-only (tree-sitter-powershell)', () => {
         /SignOutAsync\(\) is not/,
       ],
       ['$env:PATH = "x"', /assignment to \$env:PATH/],
+      ["$block > 'C:\\x.txt'", /redirection/],
+      ["$block >> 'C:\\x.txt'", /redirection/],
+      ['[IO.File]::Delete("C:\\x")', /Delete\(\) is not/],
       ['if ( { Get-Culture', /syntax error/],
     ];
     for (const [snippet, expected] of cases) {

@@ -332,6 +332,14 @@ describe('Check my PC: a pasted result instead of questions (TestAdapter, sandbo
         assert.ok(cardsOf(replies).some((c) => stringsOf(c).includes(title)));
         replies = await start(language).say(OPENING_ACTIVATION[language]);
         assert.ok(!cardsOf(replies).some((c) => stringsOf(c).includes(title)));
+        // On a shared computer the limit does not apply: not said.
+        replies = await start(language, ichiro).say(
+          paste({
+            identities: `${upn} (AD)`,
+            c2r: 'O365ProPlusRetail | 16.0.17328.20550 | Current | shared=1',
+          }),
+        );
+        assert.ok(!cardsOf(replies).some((c) => stringsOf(c).includes(title)));
         // Names concealed in reports: nothing is said.
         fixture.sandbox.concealReportNames(true);
         const concealed = new TestConversation(createTestBot({ directory: fixture.newDirectory() }).adapter, {
@@ -340,6 +348,91 @@ describe('Check my PC: a pasted result instead of questions (TestAdapter, sandbo
         });
         replies = await concealed.say(OPENING_ACTIVATION[language]);
         assert.ok(!cardsOf(replies).some((c) => stringsOf(c).includes(title)));
+      });
+
+      it('pasted inside the activation flow: it stays there (client checks), not the sign-in reset', async () => {
+        const conversation = start(language);
+        let replies = await conversation.say(OPENING_ACTIVATION[language]);
+        assert.equal(submitDataOf(lastCard(replies))[0].question, 'office-account');
+        replies = await conversation.say(paste());
+        assert.equal(stepOf(lastCard(replies)).procedure, 'activation-client-checks');
+      });
+
+      it('Windows 8.1 is not flagged for TLS 1.2 (on by default there); Windows 8 is', async () => {
+        let replies = await start(language).say(
+          paste({ windows: 'Microsoft Windows 8.1 Pro | 6.3.9600', tls12: 'off' }),
+        );
+        assert.ok(
+          !stringsOf(factsCardOf(replies, language)).some(
+            (s) => s.includes('TLS 1.2 が') || s.includes("doesn't have TLS"),
+          ),
+        );
+        replies = await start(language).say(paste({ windows: 'Windows 8 Pro | 6.2.9200', tls12: 'off' }));
+        assert.equal(stepOf(lastCard(replies)).procedure, 'tls12-on-older-windows');
+      });
+
+      it('consumer Office 2016 (Click-to-Run) takes the 2019+ reset; MSI Office 2010 is asked about', async () => {
+        let replies = await start(language).say(
+          paste({ c2r: 'HomeBusinessRetail | 16.0.4266.1001 | Current | shared=' }),
+        );
+        assert.equal(stepOf(lastCard(replies)).procedure, 'reset-office-2019-later');
+        replies = await start(language).say(
+          paste({ c2r: 'none', msi: 'Microsoft Office Professional Plus 2010 | 14.0.7015.1000' }),
+        );
+        assert.equal(submitDataOf(lastCard(replies))[0].question, 'office-product');
+      });
+
+      it('the Teams account and a personal account both signed in: a note about the personal one', async () => {
+        const replies = await start(language).say(
+          paste({ identities: `${TEAMS_UPN} (AD); taro@outlook.com (LiveId)` }),
+        );
+        assert.ok(
+          stringsOf(factsCardOf(replies, language)).includes(
+            t('pcCheck.finding.personalAlsoSignedIn', { office: 'taro@outlook.com' }),
+          ),
+        );
+        assert.equal(stepOf(lastCard(replies)).procedure, 'reset-m365-apps-admin');
+      });
+
+      it('Azure AD joined without a sign-in token (PRT): said, with what to do', async () => {
+        const replies = await start(language).say(
+          paste({ join: 'azuread=YES domain=NO workplace=NO prt=NO' }),
+        );
+        assert.ok(
+          stringsOf(factsCardOf(replies, language)).includes(t('pcCheck.finding.noPrimaryRefreshToken')),
+        );
+      });
+
+      it('a header quoted in a question is not a check; hundreds of accounts do not break the card', async () => {
+        let replies = await start(language).say('===== Sign-in Desk PC check v1 ===== って何?');
+        assert.ok(!cardsOf(replies).some((c) => stringsOf(c).includes(t('pcCheck.facts.title'))));
+        const many = Array.from({ length: 300 }, (_, i) => `user${i}@example.com (LiveId)`).join('; ');
+        replies = await start(language).say(paste({ identities: many }));
+        assert.ok(factsCardOf(replies, language));
+      });
+
+      it('in a group chat the check is not read out to everyone: the personal chat is suggested', async () => {
+        const group = new TestConversation(createTestBot({ directory: fixture.directory }).adapter, {
+          locale: LOCALE[language],
+          conversationType: 'groupChat',
+        });
+        const replies = await group.mention(paste());
+        assert.deepEqual(textsOf(replies), [t('pcCheck.pasteInPersonalChat')]);
+        assert.deepEqual(cardsOf(replies), []);
+      });
+
+      it("pasted into the form's error box: attached as facts, not as the error message", async () => {
+        const conversation = start(language);
+        await conversation.say(language === 'ja' ? '担当者と話したい' : 'talk to a person');
+        let replies = await conversation.click(
+          { action: 'ticket.details' },
+          { errorMessage: paste(), device: 'Windows 11', browser: 'Edge' },
+        );
+        assert.ok(textsOf(replies).includes(t('pcCheck.attachedToRequest')));
+        replies = await conversation.click({ action: 'ticket.screenshot', choice: 'none' });
+        const summary = stringsOf(lastCard(replies));
+        assert.ok(summary.includes(t('pcCheck.facts.officeAccounts')), summary.join(' | '));
+        assert.ok(!summary.some((s) => s.includes('===== Sign-in Desk')), 'the raw block is not the error');
       });
 
       it('pasted at the escalation form: attached to the request, and the summary shows the facts', async () => {

@@ -277,6 +277,12 @@ export class TurnRouter {
       await context.sendActivity(views.text(language, 'pcCheck.attachedToRequest'));
       return;
     }
+    // Sent already and waiting for an agent: the check belongs to that request.
+    if (
+      facts.stack.length === 0 &&
+      (await this.deps.tickets.requester.attachPcCheck(context, reading.facts)) === 'handled'
+    )
+      return;
     const running = this.flowOf(context, facts.stack);
     const wasIn = running === 'activation' || running === 'signin-repair' ? running : undefined;
     const trail = latestTrail(facts.stack);

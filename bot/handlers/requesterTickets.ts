@@ -2,7 +2,8 @@ import { MessageFactory, type TurnContext } from 'botbuilder';
 import { parsePcCheck } from '../../core/pcCheck/pcCheck';
 import { withPcCheck } from '../../core/diagnosis';
 import type { ParsedCardAction } from '../../core/cardActions';
-import { ticketLabel, type Person } from '../../core/tickets/ticket';
+import { isActive, ticketLabel, type Person } from '../../core/tickets/ticket';
+import type { PcFacts } from '../../core/pcCheck/pcCheck';
 import type { ActResult } from '../../core/tickets/ticketDesk';
 import { feedback, leave, userMessage, withdraw } from '../../core/tickets/ticketRules';
 import { attachmentLinks } from '../../dialogs/escalationPrompt';
@@ -141,6 +142,21 @@ export class RequesterTickets {
     }
     await context.sendActivity(this.text(context, 'ticket.user.infoAdded', { label: ticketLabel(number) }));
     return 'handled';
+  }
+
+  /**
+   * A PC check pasted with no diagnosis running while a ticket is still open (sent, not yet taken): it goes onto
+   * the newest open ticket as information and facts. Not handled when the user has no open ticket.
+   */
+  async attachPcCheck(context: TurnContext, facts: PcFacts): Promise<Handled> {
+    const me = personOf(context);
+    const [open] = (await this.deps.desk.ticketsOf(me)).filter(isActive);
+    if (!open) return 'notMine';
+    const text = context.activity.text ?? '';
+    const result = await this.deps.desk.act(open.number, (t, now) =>
+      userMessage({ ...t, trail: withPcCheck(t.trail, { facts }) }, me, text, [], now, true),
+    );
+    return this.reply(context, result, 'pcCheck.attachedToTicket');
   }
 
   /** The number of the ticket a confirm card opened, if it opened one. */

@@ -86,6 +86,22 @@ describe('Talking through the bot: the relay and its edges (HTTP)', function () 
     assert.ok(card.includes(t('pcCheck.facts.join.azureAd')), card);
   });
 
+  it('a PC check pasted after Send, before an agent takes it, goes onto that request', async () => {
+    h = await new TicketHarness().start();
+    await openTicket(h, 1);
+    await h.userSays(
+      HANAKO,
+      '===== Sign-in Desk PC check v1 =====\noffice.identities: taro@outlook.com (LiveId)\n===== end =====',
+    );
+    const ticket = await h.settled(1);
+    assert.equal(ticket.trail.pcCheck?.facts.officeAccounts[0]?.email, 'taro@outlook.com');
+    assert.equal(ticket.events.at(-1)?.kind, 'userInfo');
+    assert.equal(
+      h.connector.postsTo(PERSONAL(HANAKO)).at(-1)?.text,
+      t('pcCheck.attachedToTicket', { label: '#1' }),
+    );
+  });
+
   it('"my tickets" in a group chat points to the personal chat instead of listing tickets to everyone', async () => {
     h = await new TicketHarness().start();
     await openTicket(h, 1);

@@ -144,9 +144,12 @@ export function createServer(deps: ServerDeps): BotServer {
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...Object.fromEntries(results) });
   });
 
+  // Scripts are the same in every language; the file name is looked up, never used as a path.
+  const scriptNamed = (fileName: unknown) =>
+    deps.catalog.flow(LANGUAGES[0]).scriptByFileName(String(fileName ?? ''));
+
   server.get('/downloads/:fileName', async (req, res) => {
-    const fileName = String(req.params.fileName ?? '');
-    const script = deps.catalog.flow(LANGUAGES[0]).scriptByFileName(fileName);
+    const script = scriptNamed(req.params.fileName);
     if (!script) {
       res.send(404, { error: 'No such file' });
       return;
@@ -164,7 +167,7 @@ export function createServer(deps: ServerDeps): BotServer {
   // The same scripts as text, for the "Check my PC" one-liner (`irm … `): UTF-8 declared so Windows PowerShell 5.1
   // decodes the Japanese messages, and no BOM, which would be read as part of the first command.
   server.get('/scripts/:fileName', async (req, res) => {
-    const script = deps.catalog.flow(LANGUAGES[0]).scriptByFileName(String(req.params.fileName ?? ''));
+    const script = scriptNamed(req.params.fileName);
     if (!script) {
       res.send(404, { error: 'No such file' });
       return;

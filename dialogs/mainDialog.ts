@@ -81,7 +81,7 @@ export class MainDialog extends ComponentDialog {
     this.addDialog(new CardActionPrompt(DialogIds.cardPrompt));
     this.addDialog(new ContentFlowDialog(views, events));
     this.addDialog(new ActivationDialog(views, licenceViews, checker, events, installLimit));
-    this.addDialog(new PcCheckDialog(views, licenceViews, checker, installLimit));
+    this.addDialog(new PcCheckDialog(views, licenceViews, checker, events, installLimit));
     this.addDialog(
       new WaterfallDialog(DialogIds.mainFlow, [
         this.understand.bind(this),

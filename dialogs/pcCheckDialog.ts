@@ -4,6 +4,8 @@ import { withLicence, withPcCheck, type DiagnosisTrail, type PcCheckRecord } fro
 import type { LicenceChecker } from '../core/licensing/licenceChecker';
 import type { OfficeInstallLimit } from '../core/licensing/officeInstallLimit';
 import type { LicenceViews } from '../views/licenceViews';
+import type { HelpDeskEvents } from '../core/stats/helpDeskEvents';
+import { findingKind } from '../core/licensing/verdict';
 import type { PcFacts } from '../core/pcCheck/pcCheck';
 import { answerFromPcFacts, pcFindings, routeOfPcCheck, type TeamsAccount } from '../core/pcCheck/pcFindings';
 import type { FlowChoice } from '../core/cardActions';
@@ -36,6 +38,7 @@ export class PcCheckDialog extends Dialog<PcCheckOptions> {
     private readonly views: DiagnosisViews,
     private readonly licenceViews: LicenceViews,
     private readonly checker: LicenceChecker,
+    private readonly events: HelpDeskEvents,
     private readonly installLimit?: Pick<OfficeInstallLimit, 'check'>,
   ) {
     super(DialogIds.pcCheck);
@@ -64,10 +67,10 @@ export class PcCheckDialog extends Dialog<PcCheckOptions> {
     const findings = pcFindings(facts, teamsAccount);
     const route = routeOfPcCheck(findings, wasIn);
     const flow = this.views.flow(language);
-    const licensedProduct =
-      check?.kind === 'checked' && check.verdict.usableDesktopOffice
-        ? check.verdict.findings.find((f) => f.code === 'licenceOk')?.params.product
-        : undefined;
+    const verdict = check?.kind === 'checked' ? check.verdict : undefined;
+    const licensedProduct = verdict?.usableDesktopOffice
+      ? verdict.findings.find((f) => f.code === 'licenceOk')?.params.product
+      : undefined;
     let next: PcCheckRoute;
     let nextText: string;
     if (route.kind === 'procedure') {
@@ -86,6 +89,8 @@ export class PcCheckDialog extends Dialog<PcCheckOptions> {
       const choice =
         answer && 'choice' in answer ? question.choices.find((c) => c.id === answer.choice) : undefined;
       trail = withLicence(trail, { usable: true, findings: ['licenceOk'] });
+      // This check stands in for the activation flow's: the dashboard counts it as one.
+      this.events.record({ kind: 'licenceChecked', findings: verdict!.findings.map(findingKind) });
       next = { flow: 'activation', questionId: question.id, trail };
       nextText =
         choice && 'procedure' in choice.next

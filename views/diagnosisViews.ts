@@ -18,6 +18,7 @@ import type { WaitingKind } from '../core/conversation/typedText';
 import { PC_CHECK_QUESTIONS, pcFactHolds } from '../core/pcCheck/pcFindings';
 import type { PcFacts } from '../core/pcCheck/pcCheck';
 import { PcCheckViews } from './pcCheckViews';
+import { scriptDownloadUrl } from './scriptUrls';
 
 export const checklistInputId = (stepId: string): string => `step-${stepId}`;
 
@@ -374,7 +375,7 @@ export class DiagnosisViews {
         ? [
             {
               title: this.text(language, 'download.label', { fileName: flow.script(code.script).fileName }),
-              url: `${this.publicBaseUrl}/downloads/${encodeURIComponent(flow.script(code.script).fileName)}`,
+              url: scriptDownloadUrl(this.publicBaseUrl, flow.script(code.script).fileName),
             },
           ]
         : [],

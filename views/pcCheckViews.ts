@@ -1,6 +1,7 @@
 import type { ContentCatalog } from '../core/content/catalog';
 import type { PcCheckRecord } from '../core/diagnosis';
-import type { Language } from '../core/language';
+import { LANGUAGES, type Language } from '../core/language';
+import { scriptDownloadUrl, scriptTextUrl } from './scriptUrls';
 import { inertMarkdown } from '../core/markdown';
 import type { PcFacts } from '../core/pcCheck/pcCheck';
 import { joinOf, officeProductNames, type PcFinding } from '../core/pcCheck/pcFindings';
@@ -33,10 +34,10 @@ export class PcCheckViews {
    * for Windows PowerShell 5.1 on older .NET, which would otherwise fail to fetch it (this process only).
    */
   oneLiner(): string {
-    const fileName = this.catalog.flow('ja').script(PC_CHECK_SCRIPT).fileName;
+    const fileName = this.catalog.flow(LANGUAGES[0]).script(PC_CHECK_SCRIPT).fileName;
     return (
       '[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor 3072; ' +
-      `& ([scriptblock]::Create((irm '${this.publicBaseUrl}/scripts/${fileName}')))`
+      `& ([scriptblock]::Create((irm '${scriptTextUrl(this.publicBaseUrl, fileName)}')))`
     );
   }
 
@@ -51,7 +52,7 @@ export class PcCheckViews {
       downloadText: this.text(language, 'pcCheck.offer.download'),
       download: {
         title: this.text(language, 'download.label', { fileName }),
-        url: `${this.publicBaseUrl}/downloads/${encodeURIComponent(fileName)}`,
+        url: scriptDownloadUrl(this.publicBaseUrl, fileName),
       },
       reads: this.text(language, 'pcCheck.offer.reads'),
     });

@@ -143,6 +143,18 @@ describe('Check my PC: a pasted result instead of questions (TestAdapter, sandbo
         assert.equal(submitDataOf(lastCard(replies))[0].question, 'office-product');
       });
 
+      it('the "another admin account?" question takes a typed yes or no', async () => {
+        for (const [typed, procedure] of [
+          [language === 'ja' ? 'はい' : 'yes', 'reset-m365-apps-other-admin'],
+          [language === 'ja' ? '使えません' : "no, I can't", 'reset-m365-apps-no-admin'],
+        ] as const) {
+          const conversation = start(language);
+          await conversation.say(paste({ admin: 'no' }));
+          const replies = await conversation.say(typed);
+          assert.equal(stepOf(lastCard(replies)).procedure, procedure, typed);
+        }
+      });
+
       it('Office LTSC 2021 on a domain-joined PC: the 2019+ reset, "never disconnect" in bold at that step', async () => {
         const conversation = start(language);
         let replies = await conversation.say(
